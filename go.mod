@@ -1,0 +1,3 @@
+module github.com/heraldcti/herald
+
+go 1.26.8

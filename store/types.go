@@ -1,0 +1,170 @@
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// Errors returned by the store. Callers test them with errors.Is; the taxii
+// package maps them to HTTP statuses in one table.
+var (
+	// ErrLocked: another process holds the database file.
+	ErrLocked = errors.New("database is in use by another process")
+	// ErrSchema: the file was written by an unknown schema version.
+	ErrSchema = errors.New("unsupported database schema version")
+	// ErrNotFound: the collection, object, status or account does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrExists: a collection title or alias, or an account name, is taken.
+	ErrExists = errors.New("already exists")
+	// ErrBadParameter: a query or argument is malformed (a client's mistake).
+	ErrBadParameter = errors.New("bad parameter")
+)
+
+// Collection is a TAXII collection: a named group of object versions.
+type Collection struct {
+	ID          string   // UUIDv4, assigned by CreateCollection
+	Title       string   // unique
+	Description string   // optional
+	Alias       string   // optional, unique when set
+	MediaTypes  []string // default ["application/stix+json;version=2.1"]
+	PublicRead  bool     // anonymous callers may read
+	Created     time.Time
+}
+
+// Query selects object versions in one collection. The zero Query means
+// TAXII's defaults: every object, latest version, latest spec version.
+type Query struct {
+	// AddedAfter keeps versions whose date_added is strictly later. Zero:
+	// no bound.
+	AddedAfter time.Time
+	// IDs keeps these object ids (OR). Empty: any.
+	IDs []string
+	// Types keeps these object types (OR). Empty: any.
+	Types []string
+	// Versions is match[version]: "last", "first", "all", or exact version
+	// strings (the modified value, else created, else the content version),
+	// combined as TAXII 2.1 §3.4.1 allows. Empty means ["last"].
+	Versions []string
+	// SpecVersions is match[spec_version]. Empty: for each object, only the
+	// versions with its latest spec version.
+	SpecVersions []string
+	// Limit caps the page; <= 0 means the store's maximum page (1000).
+	Limit int
+	// After resumes a walk: only versions with date_added strictly after
+	// this position are considered. Zero: start at the beginning.
+	After Position
+	// NoBytes skips reading the objects' JSON (manifests, versions).
+	NoBytes bool
+}
+
+// Position is a place in a collection's date_added order: the date_added,
+// in microseconds since the Unix epoch, of the last version a page held.
+// date_added is unique within a collection, so it identifies the version.
+type Position int64
+
+// Record is one stored object version as a query returns it. Its fields
+// are copied out of the transaction and stay valid.
+type Record struct {
+	DateAdded   time.Time // unique and increasing within the collection, µs
+	ID          string
+	Type        string
+	Version     string // modified, else created, else content version
+	SpecVersion string // effective: "2.0" when the JSON has none
+	MediaType   string // "application/stix+json;version=2.1" (or 2.0)
+	JSON        []byte // nil when Query.NoBytes
+}
+
+// Page is one page of query results, ascending by date_added.
+type Page struct {
+	Records []Record
+	// More reports that versions matching the query remain after Next.
+	More bool
+	// Next is where the following page starts (the last record's position).
+	Next Position
+}
+
+// Outcome says what PutObjects did with one object version.
+type Outcome int
+
+const (
+	// Added: a new version was stored and given a date_added.
+	Added Outcome = iota + 1
+	// Unchanged: the same version with the same bytes was already stored.
+	Unchanged
+	// Conflict: the same (id, version) is stored with different bytes; the
+	// stored version was kept.
+	Conflict
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Added:
+		return "added"
+	case Unchanged:
+		return "unchanged"
+	case Conflict:
+		return "conflict"
+	}
+	return "unknown"
+}
+
+// PutResult reports one object version passed to PutObjects, in order.
+type PutResult struct {
+	ID        string
+	Version   string
+	Outcome   Outcome
+	DateAdded time.Time // the stored version's date_added (also for Unchanged)
+	NewObject bool      // Added, and no other version of this id existed
+}
+
+// Status is a TAXII add-request status (TAXII 2.1 §4.3.1).
+type Status struct {
+	ID           string // UUIDv4
+	Status       string // "complete" or "pending"
+	RequestTime  time.Time
+	CollectionID string
+	TotalCount   int
+	SuccessCount int
+	FailureCount int
+	PendingCount int
+	Successes    []StatusDetail
+	Failures     []StatusDetail
+	Pendings     []StatusDetail
+}
+
+// StatusDetail is one object's entry in a Status.
+type StatusDetail struct {
+	ID      string
+	Version string
+	Message string
+}
+
+// Grant is an account's access to one collection.
+type Grant struct {
+	Read  bool
+	Write bool
+}
+
+// Account is a user of the TAXII server and the admin API.
+type Account struct {
+	Name         string
+	PasswordHash string           // PHC-style string from HashPassword
+	Admin        bool             // may do everything
+	Grants       map[string]Grant // by collection id
+	Tokens       []APIToken       // bearer tokens, stored hashed
+	Created      time.Time
+}
+
+// APIToken is a bearer token of an account. Only its SHA-256 is stored.
+type APIToken struct {
+	ID      string // short public identifier, for listing and revoking
+	SHA256  string // hex SHA-256 of the secret token
+	Created time.Time
+}
+
+// CheckProblem is one inconsistency found by Check.
+type CheckProblem struct {
+	Bucket string
+	Key    string
+	Reason string
+}
