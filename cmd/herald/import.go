@@ -1,0 +1,440 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/heraldcti/herald/stix"
+	"github.com/heraldcti/herald/store"
+)
+
+// ImportCommand imports advisories and STIX content into a collection.
+type ImportCommand struct{ m *Main }
+
+const importUsage = `Usage: herald import [--collection ID|TITLE|ALIAS] [--atomic] [--batch N] FILE...
+
+Imports each FILE into a collection. A FILE may be a YAML advisory, a
+STIX 2.1 bundle, a TAXII 2.1 envelope, a JSON array of STIX objects or a
+single object; gzip-compressed files are read as such; "-" reads stdin.
+The kind is told from the name (.yaml, .yml) or else from the content.
+
+Every object is validated. Invalid objects, and versions that conflict
+with a stored version of different content, are rejected and listed with
+their id and the reason; the valid objects still land, unless --atomic is
+given, in which case nothing is written if anything is rejected. The exit
+status is 1 when anything was rejected.
+
+Bundles are streamed and written in batches (default 5,000 objects per
+transaction), so a file of any size needs little memory; each committed
+batch is complete even if the import is killed. Through --server, batches
+are TAXII add requests sized to the server's max_content_length.
+
+Re-importing an edited YAML advisory publishes new versions of the changed
+records and revokes the records that were removed from the file.
+
+The default collection is the built-in public one ("advisories"), or
+HERALD_COLLECTION.
+
+Examples:
+	herald import advisory.yaml
+	herald import --collection "ATT&CK for ICS" ics-attack-18.1.json.gz
+	curl -s https://example.org/feed.json | herald import --collection partners -
+	herald import --atomic --collection partners a.json b.json
+	HERALD_USER=ci HERALD_PASSWORD=... herald import --server http://127.0.0.1:8080 bundle.json
+`
+
+// DefaultBatchSize is how many objects import writes per transaction.
+const DefaultBatchSize = 5000
+
+// Run imports the files.
+func (c *ImportCommand) Run(ctx context.Context, args []string) error {
+	fs := c.m.newFlagSet("import", importUsage)
+	var data dataFlags
+	data.register(fs, c.m)
+	coll := fs.String("collection", defaultCollection(c.m), "the collection (`id, title or alias`)")
+	atomic := fs.Bool("atomic", false, "write nothing if any object is rejected (holds the whole import in memory)")
+	batch := fs.Int("batch", DefaultBatchSize, "objects per write transaction")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return &usageError{msg: "import: no FILE given", hint: "usage: herald import [--collection C] FILE... (\"-\" for stdin)"}
+	}
+	if *batch < 1 {
+		return usagef("--batch %d: want at least 1", *batch)
+	}
+	stdinCount := 0
+	for _, f := range files {
+		if f == "-" {
+			stdinCount++
+		}
+	}
+	if stdinCount > 1 {
+		return usagef("import: stdin (-) can be read only once")
+	}
+
+	b, err := data.open(ctx, c.m, true)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	col, err := b.Collection(ctx, *coll)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%w\ncreate it with `herald collection add --title %q` or pass --collection", err, *coll)
+		}
+		return err
+	}
+	imp := &importer{
+		m: c.m, b: b, coll: col, batchSize: *batch, atomic: *atomic,
+	}
+	var firstErr error
+	for _, name := range files {
+		if err := imp.importFile(ctx, name); err != nil {
+			firstErr = err
+			break
+		}
+	}
+	if firstErr == nil && imp.atomic {
+		firstErr = imp.commitAtomic(ctx)
+	}
+	imp.report(c.m.Stderr)
+	if firstErr != nil {
+		return firstErr
+	}
+	if imp.total.rejected > 0 {
+		return silentError{fmt.Errorf("%d objects rejected", imp.total.rejected)}
+	}
+	return nil
+}
+
+// counts tallies what an import did.
+type counts struct {
+	added, newVersions, unchanged, rejected int
+}
+
+func (c *counts) add(o outcome) {
+	switch o {
+	case outAdded:
+		c.added++
+	case outNewVersion:
+		c.newVersions++
+	case outUnchanged:
+		c.unchanged++
+	case outRejected:
+		c.rejected++
+	}
+}
+
+func (c counts) String() string {
+	return fmt.Sprintf("%s added, %s new versions, %s unchanged, %s rejected",
+		formatCount(int64(c.added)), formatCount(int64(c.newVersions)), formatCount(int64(c.unchanged)), formatCount(int64(c.rejected)))
+}
+
+// rejection is one rejected object (or a whole file that could not be
+// read), with the reason.
+type rejection struct {
+	file, id, reason string
+}
+
+// importer runs one import: it batches objects, writes them and keeps
+// the counts per file and in total.
+type importer struct {
+	m         *Main
+	b         backend
+	coll      store.Collection
+	batchSize int
+	atomic    bool
+
+	batch      []stix.Object
+	batchBytes int64
+	batchFile  []string // file of each batched object (atomic mode spans files)
+
+	files      []fileCounts
+	total      counts
+	rejections []rejection
+	written    int // objects committed so far (not counting rejections)
+}
+
+type fileCounts struct {
+	name string
+	counts
+}
+
+// reject records a rejected object of the current file.
+func (imp *importer) reject(file, id, reason string) {
+	imp.rejections = append(imp.rejections, rejection{file: file, id: id, reason: reason})
+	imp.files[len(imp.files)-1].rejected++
+	imp.total.rejected++
+}
+
+// fileIndex finds the counts of a file by name.
+func (imp *importer) fileCounts(name string) *counts {
+	for i := range imp.files {
+		if imp.files[i].name == name {
+			return &imp.files[i].counts
+		}
+	}
+	return &imp.files[len(imp.files)-1].counts
+}
+
+// importFile reads one file and queues its objects. A file that cannot be
+// opened or parsed at all is one rejection naming the file; an error of
+// the database stops the import.
+func (imp *importer) importFile(ctx context.Context, name string) error {
+	display := name
+	if name == "-" {
+		display = "stdin"
+	}
+	imp.files = append(imp.files, fileCounts{name: display})
+	var r io.Reader
+	var size int64
+	if name == "-" {
+		r = imp.m.Stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			imp.reject(display, "", err.Error())
+			return nil
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		r = f
+	}
+	cr := &countingReader{r: r}
+	src, kind, err := openInput(cr, name)
+	if err != nil {
+		imp.reject(display, "", err.Error())
+		return nil
+	}
+	bar := newProgress(imp.m.Stderr, display, size)
+	objects := 0
+	tick := func() { objects++; bar.Update(cr.n.Load(), objects) }
+	if kind == kindAdvisory {
+		err = imp.importAdvisory(ctx, src, display, tick)
+	} else {
+		err = imp.importSTIX(ctx, src, display, tick)
+	}
+	if err == nil && !imp.atomic {
+		err = imp.flush(ctx)
+	}
+	bar.Done(cr.n.Load(), objects)
+	return err
+}
+
+// input kinds.
+const (
+	kindSTIX     = "stix"
+	kindAdvisory = "advisory"
+)
+
+// openInput undoes gzip (by magic number, whatever the name) and tells a
+// YAML advisory from STIX JSON: by the name (.yaml, .yml, also before
+// .gz), else by the first non-space byte ('{' or '[' is JSON).
+func openInput(r io.Reader, name string) (io.Reader, string, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, "", fmt.Errorf("gunzip: %w", err)
+		}
+		br = bufio.NewReaderSize(zr, 64<<10)
+	}
+	base := strings.ToLower(strings.TrimSuffix(name, ".gz"))
+	if strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") {
+		return br, kindAdvisory, nil
+	}
+	if strings.HasSuffix(base, ".json") {
+		return br, kindSTIX, nil
+	}
+	for n := 1; ; n++ {
+		head, err := br.Peek(n)
+		if len(head) < n {
+			if err == nil || errors.Is(err, io.EOF) {
+				return nil, "", errors.New("empty input")
+			}
+			return nil, "", err
+		}
+		switch head[n-1] {
+		case ' ', '\t', '\r', '\n':
+			if n >= 64<<10 {
+				return nil, "", errors.New("only white space")
+			}
+			continue
+		case '{', '[':
+			return br, kindSTIX, nil
+		case 0xef: // UTF-8 byte order mark: look further
+			if bytes.HasPrefix(head, []byte{0xef}) && n < 4 {
+				continue
+			}
+		}
+		return br, kindAdvisory, nil
+	}
+}
+
+// importSTIX streams objects from a bundle, envelope, array or single
+// object, validating each.
+func (imp *importer) importSTIX(ctx context.Context, r io.Reader, file string, tick func()) error {
+	dec := stix.NewDecoder(r, stix.DecodeOptions{})
+	for {
+		obj, err := dec.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			var ee *stix.ElementError
+			if errors.As(err, &ee) { // not an object: skip it, go on
+				imp.reject(file, fmt.Sprintf("objects[%d]", ee.Index), err.Error())
+				tick()
+				continue
+			}
+			// Malformed JSON or a limit: nothing after this can be read.
+			// The objects before it are kept (or dropped with --atomic).
+			imp.reject(file, "", err.Error())
+			return nil
+		}
+		tick()
+		if err := imp.queue(ctx, file, obj); err != nil {
+			return err
+		}
+	}
+}
+
+// validationReason joins the problems of a ValidationError.
+func validationReason(ve *stix.ValidationError) string {
+	parts := make([]string, len(ve.Problems))
+	for i, p := range ve.Problems {
+		if p.Property != "" {
+			parts[i] = p.Property + ": " + p.Reason
+		} else {
+			parts[i] = p.Reason
+		}
+	}
+	if len(parts) == 0 {
+		return ve.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// queue validates one object and adds it to the batch, writing the batch
+// when it is full (by count, or by bytes through --server).
+func (imp *importer) queue(ctx context.Context, file string, obj stix.Object) error {
+	if err := stix.Validate(obj); err != nil {
+		var ve *stix.ValidationError
+		if errors.As(err, &ve) {
+			imp.reject(file, obj.ID, validationReason(ve))
+		} else {
+			imp.reject(file, obj.ID, err.Error())
+		}
+		return nil
+	}
+	size := int64(len(obj.JSON)) + 1
+	if max := imp.b.MaxBatchBytes(); max > 0 {
+		if size > max {
+			imp.reject(file, obj.ID, fmt.Sprintf("%d bytes: larger than the server's max_content_length", len(obj.JSON)))
+			return nil
+		}
+		if !imp.atomic && imp.batchBytes+size > max {
+			if err := imp.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	imp.batch = append(imp.batch, obj)
+	imp.batchFile = append(imp.batchFile, file)
+	imp.batchBytes += size
+	if !imp.atomic && len(imp.batch) >= imp.batchSize {
+		return imp.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the batch in one transaction (one add request remotely)
+// and counts the outcomes.
+func (imp *importer) flush(ctx context.Context) error {
+	if len(imp.batch) == 0 {
+		return nil
+	}
+	res, err := imp.b.PutObjects(ctx, imp.coll, imp.batch)
+	if err != nil {
+		return fmt.Errorf("write %d objects to %q (the %s objects before them are stored): %w",
+			len(imp.batch), imp.coll.Title, formatCount(int64(imp.written)), err)
+	}
+	for i, r := range res {
+		file := imp.batchFile[i]
+		if r.Outcome == outRejected {
+			imp.rejections = append(imp.rejections, rejection{file: file, id: r.ID, reason: r.Reason})
+		} else {
+			imp.written++
+		}
+		imp.fileCounts(file).add(r.Outcome)
+		imp.total.add(r.Outcome)
+	}
+	imp.batch, imp.batchFile, imp.batchBytes = imp.batch[:0], imp.batchFile[:0], 0
+	return nil
+}
+
+// commitAtomic writes the whole import in one transaction, or nothing
+// when anything was rejected.
+func (imp *importer) commitAtomic(ctx context.Context) error {
+	if imp.total.rejected > 0 {
+		fmt.Fprintf(imp.m.Stderr, "nothing written (--atomic): %d objects rejected\n", imp.total.rejected)
+		imp.batch = nil
+		return nil
+	}
+	// A version stored with other bytes would be rejected by the write
+	// while the rest lands: find those first.
+	for i, o := range imp.batch {
+		stored, err := imp.b.StoredVersion(ctx, imp.coll, o.ID, o.Version())
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("look up %s: %w", o.ID, err)
+		}
+		if !bytes.Equal(stored, o.JSON) {
+			imp.rejections = append(imp.rejections, rejection{file: imp.batchFile[i], id: o.ID,
+				reason: fmt.Sprintf("version %s is already stored with different content", o.Version())})
+			imp.fileCounts(imp.batchFile[i]).rejected++
+			imp.total.rejected++
+		}
+	}
+	if imp.total.rejected > 0 {
+		fmt.Fprintf(imp.m.Stderr, "nothing written (--atomic): %d objects rejected\n", imp.total.rejected)
+		imp.batch = nil
+		return nil
+	}
+	if max := imp.b.MaxBatchBytes(); max > 0 && imp.batchBytes > max {
+		return fmt.Errorf("--atomic through --server: the import is %s, more than the server's max_content_length of one request (%s); nothing written",
+			formatBytes(imp.batchBytes), formatBytes(max))
+	}
+	return imp.flush(ctx)
+}
+
+// report prints the counts per file (when there are several), the total
+// and every rejection to w.
+func (imp *importer) report(w io.Writer) {
+	for _, r := range imp.rejections {
+		id := r.id
+		if id == "" {
+			id = "(file)"
+		}
+		fmt.Fprintf(w, "rejected: %s: %s: %s\n", r.file, id, r.reason)
+	}
+	if len(imp.files) > 1 {
+		for _, f := range imp.files {
+			fmt.Fprintf(w, "%s: %s\n", f.name, f.counts)
+		}
+	}
+	fmt.Fprintf(w, "imported into %q: %s\n", imp.coll.Title, imp.total)
+}

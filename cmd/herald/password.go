@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// readPasswordTTY prompts on /dev/tty and reads one line with echo turned
+// off. Without golang.org/x/term, echo is switched with stty(1) on the
+// terminal itself; it is restored even when reading fails.
+func readPasswordTTY(prompt string) (string, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return "", errors.New("no terminal to prompt for a password (use --password-stdin)")
+	}
+	defer tty.Close()
+	if err := stty(tty, "-echo"); err != nil {
+		return "", fmt.Errorf("turn off terminal echo: %w", err)
+	}
+	defer func() {
+		_ = stty(tty, "echo")
+		fmt.Fprintln(tty)
+	}()
+	fmt.Fprint(tty, prompt)
+	return readLine(tty)
+}
+
+// stty runs stty(1) with the terminal as its standard input, which is the
+// terminal it changes.
+func stty(tty *os.File, arg string) error {
+	cmd := exec.Command("stty", arg)
+	cmd.Stdin = tty
+	return cmd.Run()
+}
+
+// readLine reads one line, without its line ending. An empty input is an
+// error: an empty password is never what someone meant.
+func readLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("no password given")
+		}
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("empty password")
+	}
+	return line, nil
+}
+
+// newPassword reads a new password: one line of stdin with
+// --password-stdin, else twice from the terminal prompt, which must agree.
+func (m *Main) newPassword(fromStdin bool, name string) (string, error) {
+	if fromStdin {
+		p, err := readLine(m.Stdin)
+		if err != nil {
+			return "", fmt.Errorf("read password from stdin: %w", err)
+		}
+		return p, checkPassword(p)
+	}
+	p, err := m.ReadPassword(fmt.Sprintf("New password for %s: ", name))
+	if err != nil {
+		return "", err
+	}
+	if err := checkPassword(p); err != nil {
+		return "", err
+	}
+	again, err := m.ReadPassword("Repeat it: ")
+	if err != nil {
+		return "", err
+	}
+	if again != p {
+		return "", errors.New("the passwords do not match")
+	}
+	return p, nil
+}
+
+// minPasswordLength is the shortest password accepted for an account.
+const minPasswordLength = 8
+
+func checkPassword(p string) error {
+	if len([]rune(p)) < minPasswordLength {
+		return fmt.Errorf("password too short: at least %d characters", minPasswordLength)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/heraldcti/herald/feed"
+	"github.com/heraldcti/herald/stix"
+	"github.com/heraldcti/herald/store"
+)
+
+// The built-in public collection that a new database gets, and that
+// import, export and indicator use when no --collection is given.
+const (
+	BuiltinCollectionTitle       = "Herald advisories"
+	BuiltinCollectionAlias       = "advisories"
+	BuiltinCollectionDescription = "Advisories published with Herald, starting with the built-in advisory on North Korea's 2024 cryptocurrency thefts."
+)
+
+// AdminAccount is the account a new database gets.
+const AdminAccount = "admin"
+
+// metaSeeded is the store Meta key recording that the database was seeded
+// (its value is the time). Once set, serve never seeds again, even if the
+// collection or the account were removed since.
+const metaSeeded = "herald.seeded"
+
+// seed gives a new database its content: the built-in public collection
+// with the built-in advisory, and the admin account. Each step is
+// idempotent, so a seed interrupted half way is completed at the next
+// start; the Meta key is written last.
+func seed(ctx context.Context, db *store.DB, stderr io.Writer, getenv func(string) string, logger *slog.Logger) error {
+	done, err := db.Meta(ctx, metaSeeded)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if done != nil {
+		return nil
+	}
+	col, err := db.Collection(ctx, BuiltinCollectionAlias)
+	if errors.Is(err, store.ErrNotFound) {
+		col, err = db.CreateCollection(ctx, store.Collection{
+			Title: BuiltinCollectionTitle, Alias: BuiltinCollectionAlias,
+			Description: BuiltinCollectionDescription, PublicRead: true,
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("seed: built-in collection: %w", err)
+	}
+	objs, err := builtinObjects()
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	res, err := db.PutObjects(ctx, col.ID, objs)
+	if err != nil {
+		return fmt.Errorf("seed: store the built-in advisory: %w", err)
+	}
+	for _, r := range res {
+		if r.Outcome == store.Conflict {
+			return fmt.Errorf("seed: built-in object %s conflicts with a stored version", r.ID)
+		}
+	}
+	logger.Info("imported the built-in advisory", "collection", col.ID, "objects", len(objs))
+
+	if _, err := db.Account(ctx, AdminAccount); errors.Is(err, store.ErrNotFound) {
+		password, generated := getenv("HERALD_ADMIN_PASSWORD"), false
+		if password == "" {
+			if password, err = randomPassword(); err != nil {
+				return fmt.Errorf("seed: %w", err)
+			}
+			generated = true
+		}
+		hash, err := store.HashPassword(password)
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		if err := db.CreateAccount(ctx, store.Account{Name: AdminAccount, PasswordHash: hash, Admin: true}); err != nil {
+			return fmt.Errorf("seed: admin account: %w", err)
+		}
+		if generated {
+			// Printed once, on stderr, never through the logger.
+			fmt.Fprintf(stderr, "\nCreated the admin account %q with the password:\n\n    %s\n\n"+
+				"It is shown only this once. Change it with `herald user passwd %s`.\n\n", AdminAccount, password, AdminAccount)
+		} else {
+			logger.Info("created the admin account with the password from HERALD_ADMIN_PASSWORD", "account", AdminAccount)
+		}
+	} else if err != nil {
+		return fmt.Errorf("seed: admin account: %w", err)
+	}
+	if err := db.SetMeta(ctx, metaSeeded, []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
+}
+
+// builtinObjects converts the embedded advisory, with the marking and
+// extension definitions its objects refer to.
+func builtinObjects() ([]stix.Object, error) {
+	a, err := feed.BuiltinAdvisory()
+	if err != nil {
+		return nil, fmt.Errorf("built-in advisory: %w", err)
+	}
+	objs, err := convertAdvisory(a, nil, time.Time{})
+	if err != nil {
+		return nil, fmt.Errorf("built-in advisory: %w", err)
+	}
+	return objs, nil
+}
+
+// randomPassword is 18 random bytes in unpadded base64url: 24 characters,
+// 144 bits.
+func randomPassword() (string, error) {
+	var b [18]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random password: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}

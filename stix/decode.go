@@ -1,0 +1,514 @@
+package stix
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Default decode limits, used for zero fields of DecodeOptions.
+const (
+	DefaultMaxBytes       int64 = 4 << 30  // whole input
+	DefaultMaxObjectBytes int64 = 64 << 20 // one object
+	DefaultMaxDepth             = 64       // nesting inside one object
+	DefaultMaxObjects           = 10_000_000
+)
+
+// DecodeOptions bounds what a decode may consume. A zero field takes the
+// default; a negative field means no limit.
+type DecodeOptions struct {
+	// MaxBytes bounds the whole input. TAXII sets it to the API root's
+	// max_content_length.
+	MaxBytes int64
+	// MaxDepth bounds JSON nesting inside one STIX object; the object
+	// itself is depth 1, so {"a":{"b":[1]}} has depth 3.
+	MaxDepth int
+	// MaxObjects bounds the number of elements decoded.
+	MaxObjects int
+	// MaxObjectBytes bounds the size of one object as it appears in the
+	// input (before compaction). It is what bounds a Decoder's memory.
+	MaxObjectBytes int64
+}
+
+func (o DecodeOptions) withDefaults() DecodeOptions {
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxDepth == 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	if o.MaxObjects == 0 {
+		o.MaxObjects = DefaultMaxObjects
+	}
+	if o.MaxObjectBytes == 0 {
+		o.MaxObjectBytes = DefaultMaxObjectBytes
+	}
+	return o
+}
+
+// Decode decodes every object in data: a STIX bundle, a TAXII envelope, a
+// JSON array of objects or a single STIX object (see Decoder).
+//
+// A malformed input (*SyntaxError), an exceeded limit (*LimitError), a
+// wrong top-level shape (ErrShape) or a read error returns nil objects and
+// the error. Elements that are not JSON objects do not stop the decode:
+// Decode returns every object it decoded together with an ElementErrors
+// listing them, so a caller can store the good objects and report the rest.
+// The objects are not validated; call Validate on each.
+func Decode(data []byte, opts DecodeOptions) ([]Object, error) {
+	opts = opts.withDefaults()
+	if opts.MaxBytes >= 0 && int64(len(data)) > opts.MaxBytes {
+		return nil, &LimitError{Limit: "size", Max: opts.MaxBytes, Offset: opts.MaxBytes}
+	}
+	d := newDecoder(newDecodeReader(nil, data, opts.MaxBytes), opts)
+	var objs []Object
+	var bad ElementErrors
+	for {
+		o, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		var ee *ElementError
+		if errors.As(err, &ee) {
+			bad = append(bad, ee)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, o)
+	}
+	if len(bad) > 0 {
+		return objs, bad
+	}
+	return objs, nil
+}
+
+// Decoder reads STIX objects one at a time from a stream holding a STIX
+// bundle ({"type":"bundle","objects":[...]}), a TAXII envelope
+// ({"objects":[...],"more":...}), a JSON array of objects or one STIX
+// object. It walks the top level itself and holds one object at a time, so
+// a 1 GB bundle needs memory for its largest object, not for the bundle.
+//
+// Each Object holds the element's bytes with insignificant whitespace
+// removed (json.Compact: values, key order and escapes are kept as they
+// are) and the indexed fields as the strings found.
+//
+// A top-level object is a bundle or envelope when it has an "objects"
+// array; its "type", if present, must then be "bundle" (an error at the end
+// of the stream if "type" comes after "objects"). A top-level object with
+// no "objects" array is a single STIX object, unless it has no "type" and
+// only envelope members ("more", "next"), which makes it an empty envelope.
+type Decoder struct {
+	r     *decodeReader
+	opts  DecodeOptions
+	state decodeState
+	err   error // sticky: returned by every later Next
+	index int   // elements seen in the current array
+	first bool  // next array element or member is the first
+	// Top-level object bookkeeping.
+	topType    []byte // raw "type" value of the top-level object, if seen
+	topTypeAt  int64  // its absolute offset
+	topObjects bool   // an "objects" array was seen
+}
+
+type decodeState uint8
+
+const (
+	decodeStart     decodeState = iota
+	decodeArray                 // in a top-level array
+	decodeContainer             // in the "objects" array of a bundle or envelope
+	decodeDone
+)
+
+// NewDecoder returns a Decoder reading from r. It reads r in chunks as
+// objects are asked for; it never reads more than opts.MaxBytes+1 bytes.
+func NewDecoder(r io.Reader, opts DecodeOptions) *Decoder {
+	opts = opts.withDefaults()
+	return newDecoder(newDecodeReader(r, make([]byte, 0, decodeChunk), opts.MaxBytes), opts)
+}
+
+func newDecoder(r *decodeReader, opts DecodeOptions) *Decoder {
+	return &Decoder{r: r, opts: opts}
+}
+
+// Next returns the next object. It returns io.EOF after the last one.
+// An *ElementError is not fatal (see ElementError); any other error is, and
+// Next returns it again on every later call.
+func (d *Decoder) Next() (Object, error) {
+	if d.err != nil {
+		return Object{}, d.err
+	}
+	o, err := d.next()
+	if err != nil {
+		var ee *ElementError
+		if !errors.As(err, &ee) {
+			d.err = err
+			d.state = decodeDone
+		}
+	}
+	return o, err
+}
+
+func (d *Decoder) next() (Object, error) {
+	switch d.state {
+	case decodeStart:
+		return d.start()
+	case decodeArray, decodeContainer:
+		return d.element()
+	}
+	return Object{}, io.EOF
+}
+
+// start reads the beginning of the input and decides its shape.
+func (d *Decoder) start() (Object, error) {
+	r := d.r
+	c, ok, err := r.skipSpace()
+	if err != nil {
+		return Object{}, err
+	}
+	if !ok {
+		return Object{}, r.syntaxError(r.pos, "empty input, want a STIX bundle, TAXII envelope, array or object")
+	}
+	switch c {
+	case '[':
+		r.pos++
+		r.markAbs = r.offset(r.pos)
+		d.state, d.first = decodeArray, true
+		return d.element()
+	case '{':
+		return d.topObject()
+	}
+	start := r.pos
+	raw, err := d.scanValue(0)
+	if err != nil {
+		return Object{}, err
+	}
+	line, col := r.position(start)
+	return Object{}, shapeError(line, col, "top-level JSON value is %s; want a STIX bundle, TAXII envelope, array of objects or one object", jsonKind(raw))
+}
+
+// topObject reads the members of the top-level object until it finds an
+// "objects" array (a bundle or envelope) or the end (a single object).
+// Until then every byte from the opening brace is kept.
+func (d *Decoder) topObject() (Object, error) {
+	r := d.r
+	topAbs := r.offset(r.pos)
+	r.markAbs = topAbs
+	r.pos++            // '{'
+	var otherKeys bool // members other than type/objects/more/next/id/spec_version
+	var objectsKind string
+	first := true
+members:
+	for {
+		c, ok, err := r.skipSpace()
+		if err != nil {
+			return Object{}, err
+		}
+		if !ok {
+			return Object{}, r.syntaxError(r.pos, "unexpected end of input in the top-level object")
+		}
+		if c == '}' && first {
+			r.pos++
+			break
+		}
+		if !first {
+			switch c {
+			case ',':
+				r.pos++
+			case '}':
+				r.pos++
+				break members
+			default:
+				return Object{}, r.syntaxError(r.pos, "invalid character %q after object member, want ',' or '}'", c)
+			}
+			if _, _, err := r.skipSpace(); err != nil {
+				return Object{}, err
+			}
+		}
+		first = false
+		key, err := d.readKey()
+		if err != nil {
+			return Object{}, err
+		}
+		c, ok, err = r.skipSpace()
+		if err != nil {
+			return Object{}, err
+		}
+		if key == "objects" && ok && c == '[' {
+			if err := d.checkContainerType(); err != nil {
+				return Object{}, err
+			}
+			r.pos++
+			r.markAbs = r.offset(r.pos)
+			d.state, d.first, d.topObjects = decodeContainer, true, true
+			return d.element()
+		}
+		valAbs := r.offset(r.pos)
+		raw, err := d.scanValue(1)
+		if err != nil {
+			return Object{}, err
+		}
+		switch key {
+		case "type":
+			d.topType, d.topTypeAt = append([]byte(nil), raw...), valAbs
+		case "objects":
+			objectsKind = jsonKind(raw)
+		case "more", "next", "id", "spec_version":
+		default:
+			otherKeys = true
+		}
+	}
+	// A single object (or an empty bundle or envelope).
+	if d.topType == nil {
+		if objectsKind != "" {
+			return Object{}, d.shapeAt(topAbs, `"objects" is %s; want an array`, objectsKind)
+		}
+		if !otherKeys {
+			return Object{}, d.finish() // empty envelope
+		}
+		return Object{}, d.shapeAt(topAbs, `top-level object has neither "type" nor "objects": not a STIX object, bundle or TAXII envelope`)
+	}
+	if typ, ok := decodeString(d.topType); ok && typ == "bundle" {
+		if objectsKind != "" {
+			return Object{}, d.shapeAt(topAbs, `bundle "objects" is %s; want an array`, objectsKind)
+		}
+		return Object{}, d.finish() // bundle with no objects
+	}
+	start := int(topAbs - r.base)
+	o, err := decodeObject(r.buf[start:r.pos])
+	if err != nil {
+		return Object{}, d.compactError(start, err)
+	}
+	if err := d.finish(); err != io.EOF {
+		return Object{}, err
+	}
+	return o, nil
+}
+
+// checkContainerType rejects an "objects" array in a top-level object whose
+// "type" (seen so far) is not "bundle".
+func (d *Decoder) checkContainerType() error {
+	if d.topType == nil {
+		return nil
+	}
+	if typ, ok := decodeString(d.topType); ok && typ == "bundle" {
+		return nil
+	}
+	return d.shapeAt(d.topTypeAt, `top-level object with an "objects" array has type %s; want "bundle" (or no type, for a TAXII envelope)`, d.topType)
+}
+
+// element returns the next element of the current array, or finishes the
+// array and the input.
+func (d *Decoder) element() (Object, error) {
+	r := d.r
+	c, ok, err := r.skipSpace()
+	if err != nil {
+		return Object{}, err
+	}
+	if !ok {
+		return Object{}, r.syntaxError(r.pos, "unexpected end of input in the objects array")
+	}
+	if c == ']' {
+		r.pos++
+		return Object{}, d.endArray()
+	}
+	if !d.first {
+		if c != ',' {
+			return Object{}, r.syntaxError(r.pos, "invalid character %q after array element, want ',' or ']'", c)
+		}
+		r.pos++
+		if _, _, err := r.skipSpace(); err != nil {
+			return Object{}, err
+		}
+	}
+	d.first = false
+	index := d.index
+	d.index++
+	r.markAbs = r.offset(r.pos)
+	start := r.pos
+	if d.opts.MaxObjects >= 0 && index >= d.opts.MaxObjects {
+		return Object{}, r.limitError(start, "objects", int64(d.opts.MaxObjects))
+	}
+	raw, err := d.scanValue(0)
+	if err != nil {
+		return Object{}, err
+	}
+	start = r.pos - len(raw)
+	if raw[0] != '{' {
+		if err := decodeCheckValid(raw); err != nil {
+			return Object{}, d.compactError(start, err)
+		}
+		line, col := r.position(start)
+		return Object{}, &ElementError{Index: index, Offset: r.offset(start), Line: line, Column: col,
+			Msg: fmt.Sprintf("element is %s; want a STIX object", jsonKind(raw))}
+	}
+	o, err := decodeObject(raw)
+	if err != nil {
+		return Object{}, d.compactError(start, err)
+	}
+	return o, nil
+}
+
+// endArray handles the end of the array being streamed.
+func (d *Decoder) endArray() error {
+	if d.state == decodeArray {
+		return d.finish()
+	}
+	// The rest of the bundle or envelope object.
+	r := d.r
+	for {
+		c, ok, err := r.skipSpace()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return r.syntaxError(r.pos, "unexpected end of input in the top-level object")
+		}
+		switch c {
+		case '}':
+			r.pos++
+			if err := d.checkContainerType(); err != nil {
+				return err
+			}
+			return d.finish()
+		case ',':
+			r.pos++
+		default:
+			return r.syntaxError(r.pos, "invalid character %q after object member, want ',' or '}'", c)
+		}
+		if _, _, err := r.skipSpace(); err != nil {
+			return err
+		}
+		key, err := d.readKey()
+		if err != nil {
+			return err
+		}
+		if _, _, err := r.skipSpace(); err != nil {
+			return err
+		}
+		valAbs := r.offset(r.pos)
+		r.markAbs = valAbs
+		raw, err := d.scanValue(1)
+		if err != nil {
+			return err
+		}
+		if err := decodeCheckValid(raw); err != nil {
+			return d.compactError(r.pos-len(raw), err)
+		}
+		switch key {
+		case "objects":
+			return d.shapeAt(valAbs, `top-level object has more than one "objects" member`)
+		case "type":
+			d.topType, d.topTypeAt = append([]byte(nil), raw...), valAbs
+		}
+	}
+}
+
+// finish checks that nothing but whitespace follows the top-level value and
+// returns io.EOF.
+func (d *Decoder) finish() error {
+	d.state = decodeDone
+	r := d.r
+	r.markAbs = r.offset(r.pos)
+	_, ok, err := r.skipSpace()
+	if err != nil {
+		return err
+	}
+	if ok {
+		return r.syntaxError(r.pos, "unexpected data after the top-level JSON value")
+	}
+	return io.EOF
+}
+
+// readKey reads an object member name and the colon after it.
+func (d *Decoder) readKey() (string, error) {
+	r := d.r
+	c, ok, err := r.peek()
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", r.syntaxError(r.pos, "unexpected end of input, want an object member name")
+	}
+	if c != '"' {
+		return "", r.syntaxError(r.pos, "invalid character %q, want '\"' to begin an object member name", c)
+	}
+	start := r.pos
+	raw, err := d.scanValue(1)
+	if err != nil {
+		return "", err
+	}
+	var key string
+	if err := json.Unmarshal(raw, &key); err != nil {
+		return "", d.compactError(start, err)
+	}
+	c, ok, err = r.skipSpace()
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", r.syntaxError(r.pos, "unexpected end of input after object member name")
+	}
+	if c != ':' {
+		return "", r.syntaxError(r.pos, "invalid character %q after object member name, want ':'", c)
+	}
+	r.pos++
+	if _, _, err := r.skipSpace(); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// shapeAt returns an ErrShape error positioned at absolute offset abs,
+// which must still be buffered.
+func (d *Decoder) shapeAt(abs int64, format string, args ...any) error {
+	i := int(abs - d.r.base)
+	if i < 0 {
+		i = 0
+	}
+	line, col := d.r.position(i)
+	return shapeError(line, col, format, args...)
+}
+
+// compactError turns an error from encoding/json about the value starting
+// at buf[start] into a *SyntaxError with the input position.
+func (d *Decoder) compactError(start int, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		i := start + int(se.Offset)
+		if se.Offset > 0 && i <= len(d.r.buf) && i > start && se.Error() != "unexpected end of JSON input" {
+			i-- // Offset counts the offending byte
+		}
+		return d.r.syntaxError(i, "%s", se.Error())
+	}
+	return d.r.syntaxError(start, "%v", err)
+}
+
+// decodeCheckValid reports whether raw is one valid JSON value.
+func decodeCheckValid(raw []byte) error {
+	var scratch bytes.Buffer
+	return json.Compact(&scratch, raw)
+}
+
+// jsonKind names the JSON kind of a value, for messages.
+func jsonKind(raw []byte) string {
+	if len(raw) == 0 {
+		return "empty"
+	}
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}

@@ -1,0 +1,41 @@
+package pattern_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/heraldcti/herald/stix/pattern"
+)
+
+func ExampleParse() {
+	p, err := pattern.Parse("[network-traffic:dst_ref.type = 'domain-name' AND network-traffic:dst_ref.value = 'example.com'] " +
+		"FOLLOWEDBY [file:hashes.'SHA-256' == 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f'] WITHIN 300 SECONDS")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.ObjectTypes())
+	for _, path := range p.Paths() {
+		fmt.Println(path)
+	}
+	fmt.Println(p)
+	// Output:
+	// [file network-traffic]
+	// network-traffic:dst_ref.type
+	// network-traffic:dst_ref.value
+	// file:hashes.'SHA-256'
+	// [network-traffic:dst_ref.type = 'domain-name' AND network-traffic:dst_ref.value = 'example.com'] FOLLOWEDBY [file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f'] WITHIN 300 SECONDS
+}
+
+func ExampleParse_error() {
+	_, err := pattern.Parse("[file:hashes.'SHA-256' = 'abc' AND file:name]")
+	fmt.Println(err)
+
+	var se *pattern.SyntaxError
+	if errors.As(err, &se) {
+		fmt.Printf("offset %d, expected %s, found %s\n", se.Offset, se.Expected, se.Found)
+	}
+	// Output:
+	// 1:45: expected '.', '[' or a comparison operator, found "]"
+	// offset 44, expected '.', '[' or a comparison operator, found "]"
+}

@@ -1,0 +1,244 @@
+package taxii
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/heraldcti/herald/stix"
+	"github.com/heraldcti/herald/store"
+)
+
+// statusResource is TAXII 2.1 §4.3.1. Lists are omitted when empty (§2).
+type statusResource struct {
+	ID               string          `json:"id"`
+	Status           string          `json:"status"`
+	RequestTimestamp string          `json:"request_timestamp,omitempty"`
+	TotalCount       int             `json:"total_count"`
+	SuccessCount     int             `json:"success_count"`
+	Successes        []statusDetails `json:"successes,omitempty"`
+	FailureCount     int             `json:"failure_count"`
+	Failures         []statusDetails `json:"failures,omitempty"`
+	PendingCount     int             `json:"pending_count"`
+	Pendings         []statusDetails `json:"pendings,omitempty"`
+}
+
+type statusDetails struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Message string `json:"message,omitempty"`
+}
+
+func toStatusResource(st store.Status) statusResource {
+	conv := func(ds []store.StatusDetail) []statusDetails {
+		if len(ds) == 0 {
+			return nil
+		}
+		out := make([]statusDetails, len(ds))
+		for i, d := range ds {
+			out[i] = statusDetails{ID: d.ID, Version: d.Version, Message: d.Message}
+		}
+		return out
+	}
+	r := statusResource{
+		ID: st.ID, Status: st.Status, TotalCount: st.TotalCount,
+		SuccessCount: st.SuccessCount, Successes: conv(st.Successes),
+		FailureCount: st.FailureCount, Failures: conv(st.Failures),
+		PendingCount: st.PendingCount, Pendings: conv(st.Pendings),
+	}
+	if !st.RequestTime.IsZero() {
+		r.RequestTimestamp = formatTimestamp(st.RequestTime)
+	}
+	return r
+}
+
+// Messages of status details.
+const (
+	msgAdded    = "added"
+	msgPresent  = "already present"
+	msgConflict = "a different object with the same id and version is already stored; the stored one was kept"
+)
+
+// addObjects serves POST …/objects/ (§5.5). Checks, in order: the
+// collection is visible (404) and writable (403); Content-Type is TAXII
+// (415); the body fits max_content_length, counted on the raw bytes for
+// sized and chunked bodies alike (413); it decodes as an envelope or a
+// bundle (422, also for malformed JSON: §5.5's table names "malformed
+// body" under 422). Then every object is validated by stix.Validate;
+// valid ones are stored in one transaction, invalid ones and conflicts
+// are failures, exact duplicates are successes ("already present"). The
+// answer is 202 with a complete status, which is also stored for
+// StatusRetention.
+func (s *Server) addObjects(c echo.Context) error {
+	col, who, err := s.resolveCollection(c)
+	if err != nil {
+		return err
+	}
+	if !who.canWrite(col) {
+		return errorf(http.StatusForbidden, "you may not add objects to this collection")
+	}
+	req := c.Request()
+	if !isTAXIIContentType(req.Header.Get(echo.HeaderContentType)) {
+		return errorf(http.StatusUnsupportedMediaType, "the request body must be %s", MediaTypeTAXII)
+	}
+	st := s.settings()
+	maxLen := st.MaxContentLength
+	if req.ContentLength > maxLen {
+		return errorf(http.StatusRequestEntityTooLarge, "the request body is %d bytes; max_content_length is %d", req.ContentLength, maxLen)
+	}
+	data, err := io.ReadAll(io.LimitReader(req.Body, maxLen+1))
+	if err != nil {
+		return &apiError{Status: http.StatusBadRequest, Description: "the request body could not be read", Err: err}
+	}
+	if int64(len(data)) > maxLen {
+		return errorf(http.StatusRequestEntityTooLarge, "the request body exceeds max_content_length (%d bytes)", maxLen)
+	}
+	requestTime := st.Now()
+
+	objs, err := stix.Decode(data, stix.DecodeOptions{MaxBytes: maxLen})
+	var elemErrs stix.ElementErrors
+	if errors.As(err, &elemErrs) {
+		err = nil
+	}
+	if err != nil {
+		return decodeError(err)
+	}
+
+	status := store.Status{
+		ID:           uuid.NewString(),
+		Status:       "complete",
+		RequestTime:  requestTime,
+		CollectionID: col.ID,
+		TotalCount:   len(objs) + len(elemErrs),
+	}
+	fail := func(id, version, msg string) {
+		status.Failures = append(status.Failures, store.StatusDetail{ID: id, Version: version, Message: msg})
+	}
+	for _, e := range elemErrs {
+		fail(fmt.Sprintf("objects[%d]", e.Index), "", e.Msg)
+	}
+	accepted := acceptedMediaTypes(col)
+	valid := make([]stix.Object, 0, len(objs))
+	for _, o := range objs {
+		if err := stix.Validate(o); err != nil {
+			fail(o.ID, o.Version(), validationMessage(err))
+			continue
+		}
+		if mt := "application/stix+json;version=" + o.EffectiveSpecVersion(); !accepted[mt] {
+			fail(o.ID, o.Version(), "this collection does not accept "+mt)
+			continue
+		}
+		valid = append(valid, o)
+	}
+	if len(valid) > 0 {
+		results, err := s.db.PutObjects(req.Context(), col.ID, valid)
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			switch r.Outcome {
+			case store.Added:
+				status.Successes = append(status.Successes, store.StatusDetail{ID: r.ID, Version: r.Version, Message: msgAdded})
+			case store.Unchanged:
+				status.Successes = append(status.Successes, store.StatusDetail{ID: r.ID, Version: r.Version, Message: msgPresent})
+			default:
+				fail(r.ID, r.Version, msgConflict)
+			}
+		}
+	}
+	status.SuccessCount, status.FailureCount = len(status.Successes), len(status.Failures)
+	if err := s.db.PutStatus(req.Context(), status); err != nil {
+		return err
+	}
+	s.metrics.addedObjects(col.ID, status.SuccessCount, status.FailureCount)
+	s.logFor(c).Info("objects added", "collection", col.ID, "status_id", status.ID,
+		"total", status.TotalCount, "successes", status.SuccessCount, "failures", status.FailureCount)
+	return writeJSON(c, http.StatusAccepted, toStatusResource(status))
+}
+
+// acceptedMediaTypes is the set of object media types a collection takes.
+func acceptedMediaTypes(col store.Collection) map[string]bool {
+	mts := col.MediaTypes
+	if len(mts) == 0 {
+		mts = []string{MediaTypeSTIX}
+	}
+	set := make(map[string]bool, len(mts))
+	for _, mt := range mts {
+		set[strings.ReplaceAll(strings.ToLower(mt), " ", "")] = true
+	}
+	return set
+}
+
+// decodeError maps a fatal stix.Decode error to 413 or 422.
+func decodeError(err error) error {
+	var le *stix.LimitError
+	if errors.As(err, &le) && (le.Limit == "size" || le.Limit == "objects" || le.Limit == "object size") {
+		return &apiError{Status: http.StatusRequestEntityTooLarge, Description: le.Error(), Err: err}
+	}
+	var se *stix.SyntaxError
+	if errors.As(err, &se) || errors.As(err, &le) || errors.Is(err, stix.ErrShape) {
+		return &apiError{Status: http.StatusUnprocessableEntity, Description: "the body is not a TAXII envelope or STIX bundle: " + err.Error(), Err: err}
+	}
+	return &apiError{Status: http.StatusUnprocessableEntity, Description: "the body could not be processed", Err: err}
+}
+
+// validationMessage renders a stix validation error for a status detail.
+func validationMessage(err error) string {
+	var ve *stix.ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) == 0 {
+		return err.Error()
+	}
+	var b strings.Builder
+	b.WriteString("invalid: ")
+	for i, p := range ve.Problems {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if p.Property != "" {
+			b.WriteString(p.Property)
+			b.WriteString(": ")
+		}
+		b.WriteString(p.Reason)
+	}
+	return b.String()
+}
+
+// getStatus serves GET /{api-root}/status/{status-id}/ (§4.3). A status is
+// visible to admins and to callers who may write its collection (they
+// made, or could have made, the request); otherwise, and once purged, 404.
+func (s *Server) getStatus(c echo.Context) error {
+	who, err := requireCaller(c)
+	if err != nil {
+		return err
+	}
+	id, err := url.PathUnescape(c.Param("status"))
+	if err != nil || !isUUID(id) {
+		return errorf(http.StatusNotFound, "no such status")
+	}
+	st, err := s.db.Status(c.Request().Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(http.StatusNotFound, "no such status")
+	}
+	if err != nil {
+		return err
+	}
+	if !who.Admin && !who.Grants[st.CollectionID].Write {
+		return errorf(http.StatusNotFound, "no such status")
+	}
+	return writeJSON(c, http.StatusOK, toStatusResource(st))
+}
+
+// isUUID accepts the canonical 36-character UUID form only.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	_, err := uuid.Parse(s)
+	return err == nil
+}

@@ -1,0 +1,444 @@
+package taxii
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/heraldcti/herald/store"
+)
+
+// The admin API: collections, accounts, bearer tokens, consistency check
+// and hot backup, for admin accounts only (Basic or Bearer). `herald
+// --server` uses it for everything that is not TAXII. Bodies are JSON in
+// both directions (the shapes in admin_types.go); errors are TAXII error
+// resources, like everywhere else on the server.
+//
+//	GET    /admin/collections
+//	POST   /admin/collections                  {title, description, alias, public_read}
+//	DELETE /admin/collections/{ref}            ref: id, title or alias
+//	GET    /admin/users
+//	POST   /admin/users                        {name, password, admin}
+//	PUT    /admin/users/{name}/password        {password}
+//	DELETE /admin/users/{name}
+//	PUT    /admin/users/{name}/grants/{ref}    {read, write}; both false removes the grant
+//	POST   /admin/users/{name}/tokens          -> {id, created, token}; the token is shown once
+//	DELETE /admin/users/{name}/tokens/{id}
+//	GET    /admin/check                        -> {problems: [...]}
+//	GET    /admin/backup                       -> a consistent bbolt file
+
+// adminStore is what the admin API needs beyond Store. *store.DB
+// satisfies it; a Store without these methods serves no admin API.
+type adminStore interface {
+	Store
+	CreateCollection(ctx context.Context, c store.Collection) (store.Collection, error)
+	DeleteCollection(ctx context.Context, id string) error
+	Accounts(ctx context.Context) ([]store.Account, error)
+	CreateAccount(ctx context.Context, a store.Account) error
+	PutAccount(ctx context.Context, a store.Account) error
+	DeleteAccount(ctx context.Context, name string) error
+	Check(ctx context.Context) ([]store.CheckProblem, error)
+	Backup(ctx context.Context, w io.Writer) (int64, error)
+}
+
+// maxAdminBody bounds admin request bodies: they are a few small fields.
+const maxAdminBody = 64 << 10
+
+// Route names of the admin API, for logs and metrics.
+const (
+	rAdminCollections = "admin_collections"
+	rAdminCollection  = "admin_collection"
+	rAdminUsers       = "admin_users"
+	rAdminUser        = "admin_user"
+	rAdminPassword    = "admin_password"
+	rAdminGrant       = "admin_grant"
+	rAdminTokens      = "admin_tokens"
+	rAdminToken       = "admin_token"
+	rAdminCheck       = "admin_check"
+	rAdminBackup      = "admin_backup"
+)
+
+func init() { routeHooks = append(routeHooks, (*Server).registerAdmin) }
+
+// registerAdmin adds the admin routes when the store supports them.
+func (s *Server) registerAdmin(e *echo.Echo) {
+	as, ok := s.db.(adminStore)
+	if !ok {
+		s.log.Info("admin API disabled: the store has no account and collection management")
+		return
+	}
+	a := &adminAPI{s: s, db: as}
+	add := func(method, path, name string, h echo.HandlerFunc) {
+		e.Add(method, path, h, s.named(name), s.authenticate, s.requireAdmin)
+	}
+	add(http.MethodGet, "/admin/collections", rAdminCollections, a.listCollections)
+	add(http.MethodPost, "/admin/collections", rAdminCollections, a.createCollection)
+	add(http.MethodDelete, "/admin/collections/:ref", rAdminCollection, a.deleteCollection)
+	add(http.MethodGet, "/admin/users", rAdminUsers, a.listUsers)
+	add(http.MethodPost, "/admin/users", rAdminUsers, a.createUser)
+	add(http.MethodDelete, "/admin/users/:name", rAdminUser, a.deleteUser)
+	add(http.MethodPut, "/admin/users/:name/password", rAdminPassword, a.setPassword)
+	add(http.MethodPut, "/admin/users/:name/grants/:ref", rAdminGrant, a.setGrant)
+	add(http.MethodPost, "/admin/users/:name/tokens", rAdminTokens, a.createToken)
+	add(http.MethodDelete, "/admin/users/:name/tokens/:id", rAdminToken, a.deleteToken)
+	add(http.MethodGet, "/admin/check", rAdminCheck, a.check)
+	add(http.MethodGet, "/admin/backup", rAdminBackup, a.backup)
+}
+
+// adminAPI holds the admin handlers.
+type adminAPI struct {
+	s  *Server
+	db adminStore
+}
+
+// readJSON decodes a bounded JSON body into v, refusing unknown fields and
+// trailing data, so a typo ("pasword") is an error, not a silent default.
+func readJSON(c echo.Context, v any) error {
+	req := c.Request()
+	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return errorf(http.StatusUnsupportedMediaType, "the admin API takes application/json, not %q", ct)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, maxAdminBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errorf(http.StatusRequestEntityTooLarge, "the request body exceeds %d bytes", maxAdminBody)
+		}
+		return badRequest("read the request body: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("the request body is not the expected JSON: %v", err)
+	}
+	if dec.More() {
+		return badRequest("the request body has data after the JSON value")
+	}
+	return nil
+}
+
+// sendJSON writes v as application/json.
+func sendJSON(c echo.Context, status int, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(status, data)
+}
+
+func toAdminCollection(c store.Collection) AdminCollection {
+	return AdminCollection{ID: c.ID, Title: c.Title, Description: c.Description, Alias: c.Alias,
+		MediaTypes: c.MediaTypes, PublicRead: c.PublicRead}
+}
+
+func toAdminUser(a store.Account) AdminUser {
+	u := AdminUser{Name: a.Name, Admin: a.Admin, Grants: map[string]AdminGrant{}, Tokens: []AdminToken{}}
+	for id, g := range a.Grants {
+		u.Grants[id] = AdminGrant{Read: g.Read, Write: g.Write}
+	}
+	for _, t := range a.Tokens {
+		u.Tokens = append(u.Tokens, AdminToken{ID: t.ID, Created: t.Created})
+	}
+	return u
+}
+
+func (a *adminAPI) listCollections(c echo.Context) error {
+	cs, err := a.db.Collections(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]AdminCollection, len(cs))
+	for i, col := range cs {
+		out[i] = toAdminCollection(col)
+	}
+	return sendJSON(c, http.StatusOK, out)
+}
+
+func (a *adminAPI) createCollection(c echo.Context) error {
+	var in AdminCollection
+	if err := readJSON(c, &in); err != nil {
+		return err
+	}
+	if in.ID != "" {
+		return badRequest("the server assigns collection ids; leave id out")
+	}
+	if strings.TrimSpace(in.Title) == "" {
+		return badRequest("title is required")
+	}
+	col, err := a.db.CreateCollection(c.Request().Context(), store.Collection{
+		Title: in.Title, Description: in.Description, Alias: in.Alias, MediaTypes: in.MediaTypes, PublicRead: in.PublicRead,
+	})
+	if err != nil {
+		return describe(err, "collection %q", in.Title)
+	}
+	a.s.logFor(c).Info("admin: collection created", "collection", col.ID, "title", col.Title)
+	return sendJSON(c, http.StatusCreated, toAdminCollection(col))
+}
+
+func (a *adminAPI) deleteCollection(c echo.Context) error {
+	ctx := c.Request().Context()
+	ref := c.Param("ref")
+	col, err := a.db.Collection(ctx, ref)
+	if err != nil {
+		return describe(err, "collection %q", ref)
+	}
+	if err := a.db.DeleteCollection(ctx, col.ID); err != nil {
+		return describe(err, "collection %q", ref)
+	}
+	a.s.logFor(c).Info("admin: collection deleted", "collection", col.ID, "title", col.Title)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *adminAPI) listUsers(c echo.Context) error {
+	as, err := a.db.Accounts(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]AdminUser, len(as))
+	for i, acc := range as {
+		out[i] = toAdminUser(acc)
+	}
+	return sendJSON(c, http.StatusOK, out)
+}
+
+func (a *adminAPI) createUser(c echo.Context) error {
+	var in AdminUser
+	if err := readJSON(c, &in); err != nil {
+		return err
+	}
+	if err := validAccountName(in.Name); err != nil {
+		return err
+	}
+	if len(in.Grants) > 0 || len(in.Tokens) > 0 {
+		return badRequest("set grants with PUT /admin/users/{name}/grants/{collection} and tokens with POST /admin/users/{name}/tokens")
+	}
+	if err := validPassword(in.Password); err != nil {
+		return err
+	}
+	hash, err := store.HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	acc := store.Account{Name: in.Name, PasswordHash: hash, Admin: in.Admin}
+	if err := a.db.CreateAccount(c.Request().Context(), acc); err != nil {
+		return describe(err, "account %q", in.Name)
+	}
+	a.s.logFor(c).Info("admin: account created", "account", in.Name, "admin", in.Admin)
+	return sendJSON(c, http.StatusCreated, toAdminUser(acc))
+}
+
+// account loads the account named in the path.
+func (a *adminAPI) account(c echo.Context) (store.Account, error) {
+	name := c.Param("name")
+	acc, err := a.db.Account(c.Request().Context(), name)
+	if err != nil {
+		return store.Account{}, describe(err, "account %q", name)
+	}
+	return acc, nil
+}
+
+// putAccount stores a changed account and drops cached credentials, so a
+// new password, a removed grant or a revoked token counts at once.
+func (a *adminAPI) putAccount(c echo.Context, acc store.Account) error {
+	if err := a.db.PutAccount(c.Request().Context(), acc); err != nil {
+		return describe(err, "account %q", acc.Name)
+	}
+	a.s.forgetCredentials()
+	return nil
+}
+
+func (a *adminAPI) deleteUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	acc, err := a.account(c)
+	if err != nil {
+		return err
+	}
+	if acc.Admin {
+		all, err := a.db.Accounts(ctx)
+		if err != nil {
+			return err
+		}
+		admins := 0
+		for _, other := range all {
+			if other.Admin {
+				admins++
+			}
+		}
+		if admins <= 1 {
+			return errorf(http.StatusConflict, "%q is the last admin account; create another admin first", acc.Name)
+		}
+	}
+	if err := a.db.DeleteAccount(ctx, acc.Name); err != nil {
+		return describe(err, "account %q", acc.Name)
+	}
+	a.s.forgetCredentials()
+	a.s.logFor(c).Info("admin: account deleted", "account", acc.Name)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *adminAPI) setPassword(c echo.Context) error {
+	var in AdminPassword
+	if err := readJSON(c, &in); err != nil {
+		return err
+	}
+	if err := validPassword(in.Password); err != nil {
+		return err
+	}
+	acc, err := a.account(c)
+	if err != nil {
+		return err
+	}
+	if acc.PasswordHash, err = store.HashPassword(in.Password); err != nil {
+		return err
+	}
+	if err := a.putAccount(c, acc); err != nil {
+		return err
+	}
+	a.s.logFor(c).Info("admin: password changed", "account", acc.Name)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *adminAPI) setGrant(c echo.Context) error {
+	var in AdminGrant
+	if err := readJSON(c, &in); err != nil {
+		return err
+	}
+	ref := c.Param("ref")
+	col, err := a.db.Collection(c.Request().Context(), ref)
+	if err != nil {
+		return describe(err, "collection %q", ref)
+	}
+	acc, err := a.account(c)
+	if err != nil {
+		return err
+	}
+	if acc.Grants == nil {
+		acc.Grants = map[string]store.Grant{}
+	}
+	if in.Read || in.Write {
+		acc.Grants[col.ID] = store.Grant{Read: in.Read, Write: in.Write}
+	} else {
+		delete(acc.Grants, col.ID)
+	}
+	if err := a.putAccount(c, acc); err != nil {
+		return err
+	}
+	a.s.logFor(c).Info("admin: grant set", "account", acc.Name, "collection", col.ID, "read", in.Read, "write", in.Write)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *adminAPI) createToken(c echo.Context) error {
+	if c.Request().ContentLength != 0 {
+		var in struct{}
+		if err := readJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	acc, err := a.account(c)
+	if err != nil {
+		return err
+	}
+	secret, tok, err := NewAPIToken()
+	if err != nil {
+		return err
+	}
+	acc.Tokens = append(acc.Tokens, tok)
+	if err := a.putAccount(c, acc); err != nil {
+		return err
+	}
+	a.s.logFor(c).Info("admin: token created", "account", acc.Name, "token_id", tok.ID)
+	return sendJSON(c, http.StatusCreated, AdminToken{ID: tok.ID, Created: tok.Created, Token: secret})
+}
+
+func (a *adminAPI) deleteToken(c echo.Context) error {
+	acc, err := a.account(c)
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	kept := make([]store.APIToken, 0, len(acc.Tokens))
+	for _, t := range acc.Tokens {
+		if t.ID != id {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) == len(acc.Tokens) {
+		return errorf(http.StatusNotFound, "account %q has no token %q", acc.Name, id)
+	}
+	acc.Tokens = kept
+	if err := a.putAccount(c, acc); err != nil {
+		return err
+	}
+	a.s.logFor(c).Info("admin: token deleted", "account", acc.Name, "token_id", id)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *adminAPI) check(c echo.Context) error {
+	problems, err := a.db.Check(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := AdminCheck{Problems: make([]AdminProblem, len(problems))}
+	for i, p := range problems {
+		out.Problems[i] = AdminProblem{Bucket: p.Bucket, Key: p.Key, Reason: p.Reason}
+	}
+	return sendJSON(c, http.StatusOK, out)
+}
+
+// backup streams a consistent copy of the database, taken in one read
+// transaction while the server keeps serving and writing.
+func (a *adminAPI) backup(c echo.Context) error {
+	resp := c.Response()
+	resp.Header().Set(echo.HeaderContentType, "application/octet-stream")
+	resp.Header().Set(echo.HeaderContentDisposition, `attachment; filename="herald-backup.db"`)
+	resp.WriteHeader(http.StatusOK)
+	n, err := a.db.Backup(c.Request().Context(), resp)
+	if err != nil {
+		// The status is sent; a broken stream is all the client can see.
+		// herald backup writes to a temporary file and keeps nothing then.
+		return fmt.Errorf("admin backup after %d bytes: %w", n, err)
+	}
+	a.s.logFor(c).Info("admin: backup streamed", "bytes", n)
+	return nil
+}
+
+// describe turns a store error into a client error that names the
+// resource, keeping the status of the store's error table.
+func describe(err error, format string, args ...any) error {
+	what := fmt.Sprintf(format, args...)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return &apiError{Status: http.StatusNotFound, Description: what + " does not exist", Err: err}
+	case errors.Is(err, store.ErrExists):
+		return &apiError{Status: http.StatusConflict, Description: what + ": the name, title or alias is already taken", Err: err}
+	case errors.Is(err, store.ErrBadParameter):
+		return &apiError{Status: http.StatusBadRequest, Description: what + ": " + strings.TrimPrefix(err.Error(), "store: "), Err: err}
+	}
+	return err
+}
+
+// validAccountName checks a name: 1 to 64 characters without spaces,
+// slashes or colons (it goes in URLs and in Basic credentials).
+func validAccountName(name string) error {
+	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n/:\\") {
+		return badRequest("invalid account name %q: 1 to 64 characters, no spaces, '/', '\\' or ':'", name)
+	}
+	return nil
+}
+
+// minAdminPassword is the shortest password the admin API accepts.
+const minAdminPassword = 8
+
+func validPassword(p string) error {
+	if len([]rune(p)) < minAdminPassword {
+		return badRequest("password too short: at least %d characters", minAdminPassword)
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package taxii
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/heraldcti/herald/store"
+)
+
+// The admin API's JSON bodies. They are exported so that `herald --server`
+// speaks the same shapes the handlers read and write.
+
+// AdminCollection is a collection as the admin API shows and takes it.
+type AdminCollection struct {
+	ID          string   `json:"id,omitempty"`
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	Alias       string   `json:"alias,omitempty"`
+	MediaTypes  []string `json:"media_types,omitempty"`
+	PublicRead  bool     `json:"public_read"`
+}
+
+// AdminGrant is an account's access to one collection.
+type AdminGrant struct {
+	Read  bool `json:"read"`
+	Write bool `json:"write"`
+}
+
+// AdminToken is a bearer token of an account. Token, the secret, is only
+// present in the answer that creates it: the server keeps its SHA-256.
+type AdminToken struct {
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Token   string    `json:"token,omitempty"`
+}
+
+// AdminUser is an account as the admin API lists it; a POST to
+// /admin/users also carries Password. Grants are keyed by collection id.
+type AdminUser struct {
+	Name     string                `json:"name"`
+	Password string                `json:"password,omitempty"`
+	Admin    bool                  `json:"admin"`
+	Grants   map[string]AdminGrant `json:"grants,omitempty"`
+	Tokens   []AdminToken          `json:"tokens,omitempty"`
+}
+
+// AdminPassword is the body of PUT /admin/users/{name}/password.
+type AdminPassword struct {
+	Password string `json:"password"`
+}
+
+// AdminProblem is one inconsistency reported by GET /admin/check.
+type AdminProblem struct {
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
+	Reason string `json:"reason"`
+}
+
+// AdminCheck is the body of GET /admin/check.
+type AdminCheck struct {
+	Problems []AdminProblem `json:"problems"`
+}
+
+// APITokenPrefix starts every bearer token Herald issues, so that a token
+// pasted into a log or a ticket is easy to recognise and to scan for.
+const APITokenPrefix = "herald_"
+
+// NewAPIToken makes a bearer token for an account: the secret to show the
+// user once, and the record to store (a short public id and the hex
+// SHA-256 of the whole secret, which is what store.AccountByToken looks up).
+func NewAPIToken() (secret string, tok store.APIToken, err error) {
+	var id [6]byte
+	var key [32]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return "", store.APIToken{}, fmt.Errorf("new api token: %w", err)
+	}
+	if _, err := rand.Read(key[:]); err != nil {
+		return "", store.APIToken{}, fmt.Errorf("new api token: %w", err)
+	}
+	tok.ID = hex.EncodeToString(id[:])
+	secret = APITokenPrefix + tok.ID + "_" + base64.RawURLEncoding.EncodeToString(key[:])
+	tok.SHA256 = tokenHash(secret)
+	tok.Created = time.Now().UTC().Truncate(time.Second)
+	return secret, tok, nil
+}

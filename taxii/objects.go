@@ -1,0 +1,359 @@
+package taxii
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/heraldcti/herald/store"
+)
+
+// Response headers of the paged endpoints (TAXII 2.1 §3.2).
+const (
+	headerFirst = "X-TAXII-Date-Added-First"
+	headerLast  = "X-TAXII-Date-Added-Last"
+)
+
+// pageRequest is a parsed request to one of the paged endpoints.
+type pageRequest struct {
+	ep     endpoint
+	col    store.Collection
+	who    *caller
+	object string // object and versions endpoints
+	f      filters
+	pos    store.Position
+	limit  int
+}
+
+func (pr *pageRequest) scope() scope {
+	return scope{Endpoint: pr.ep, Collection: pr.col.ID, Object: pr.object, Caller: callerTag(pr.who.Name)}
+}
+
+func (pr *pageRequest) query(noBytes bool) store.Query {
+	q := store.Query{
+		IDs: pr.f.IDs, Types: pr.f.Types, Versions: pr.f.Versions, SpecVersions: pr.f.SpecVersions,
+		Limit: pr.limit, After: pr.pos, NoBytes: noBytes,
+	}
+	if pr.f.HasAddedAfter {
+		q.AddedAfter = pr.f.AddedAfter
+	}
+	return q
+}
+
+// preparePage checks the collection (visible, readable), parses the query,
+// resolves the next token and applies the page size rules: no limit → the
+// default page size; above the maximum → the maximum (capped, not refused).
+func (s *Server) preparePage(c echo.Context, ep endpoint) (*pageRequest, error) {
+	col, who, err := s.readable(c)
+	if err != nil {
+		return nil, err
+	}
+	pr := &pageRequest{ep: ep, col: col, who: who}
+	if ep == epObject || ep == epVersions {
+		if pr.object, err = objectParam(c); err != nil {
+			return nil, err
+		}
+	}
+	p, err := parseQuery(c.QueryString(), ep)
+	if err != nil {
+		return nil, err
+	}
+	if pr.f, pr.pos, err = s.tokens.resolve(p, pr.scope()); err != nil {
+		return nil, err
+	}
+	st := s.settings()
+	pr.limit = p.Limit
+	if pr.limit == 0 {
+		pr.limit = st.DefaultPageSize
+	}
+	if pr.limit > st.MaxPageSize {
+		pr.limit = st.MaxPageSize
+	}
+	if !who.anonymous() {
+		s.metrics.polled(who.Name, st.Now())
+	}
+	return pr, nil
+}
+
+// objectParam is the {object-id} of the URL: a STIX id (TAXII 2.1 §5.6).
+func objectParam(c echo.Context) (string, error) {
+	id, err := url.PathUnescape(c.Param("object"))
+	if err != nil || !validID(id) {
+		return "", errorf(http.StatusNotFound, "no such object in this collection")
+	}
+	return id, nil
+}
+
+// dateHeaders sets X-TAXII-Date-Added-First/-Last (§3.2) on a 200: the
+// first and last date_added of the page; on an empty page the lower bound
+// of the request (the next token's position, else added_after) so every
+// client's cursor stays where it was, else the collection's latest
+// date_added, omitted only when the collection is empty.
+func (s *Server) dateHeaders(c echo.Context, pr *pageRequest, recs []store.Record) error {
+	h := c.Response().Header()
+	if len(recs) > 0 {
+		h.Set(headerFirst, formatTimestamp(recs[0].DateAdded))
+		h.Set(headerLast, formatTimestamp(recs[len(recs)-1].DateAdded))
+		return nil
+	}
+	var t time.Time
+	switch {
+	case pr.pos > 0:
+		t = time.UnixMicro(int64(pr.pos))
+	case pr.f.HasAddedAfter:
+		t = pr.f.AddedAfter
+	default:
+		last, err := s.db.LastDateAdded(c.Request().Context(), pr.col.ID)
+		if err != nil {
+			return err
+		}
+		if last.IsZero() {
+			return nil
+		}
+		t = last
+	}
+	ts := formatTimestamp(t)
+	h.Set(headerFirst, ts)
+	h.Set(headerLast, ts)
+	return nil
+}
+
+// nextToken returns the token for the page after page, "" when no more.
+func (s *Server) nextToken(pr *pageRequest, page store.Page) string {
+	if !page.More {
+		return ""
+	}
+	return s.tokens.sign(pr.scope(), pr.f, page.Next)
+}
+
+// getObjects serves GET …/objects/ (§5.4).
+func (s *Server) getObjects(c echo.Context) error {
+	pr, err := s.preparePage(c, epObjects)
+	if err != nil {
+		return err
+	}
+	page, err := s.db.Objects(c.Request().Context(), pr.col.ID, pr.query(false))
+	if err != nil {
+		return err
+	}
+	return s.writeEnvelope(c, pr, page)
+}
+
+// getObject serves GET …/objects/{object-id}/ (§5.6): an envelope with the
+// selected versions; 404 when the collection has no version of the object.
+func (s *Server) getObject(c echo.Context) error {
+	pr, err := s.preparePage(c, epObject)
+	if err != nil {
+		return err
+	}
+	q := pr.query(false)
+	q.IDs = []string{pr.object}
+	page, err := s.db.Objects(c.Request().Context(), pr.col.ID, q)
+	if err != nil {
+		return err
+	}
+	if len(page.Records) == 0 {
+		if err := s.mustExist(c, pr); err != nil {
+			return err
+		}
+	}
+	return s.writeEnvelope(c, pr, page)
+}
+
+func (s *Server) mustExist(c echo.Context, pr *pageRequest) error {
+	ok, err := s.db.ObjectExists(c.Request().Context(), pr.col.ID, pr.object)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errorf(http.StatusNotFound, "no such object in this collection")
+	}
+	return nil
+}
+
+// writeEnvelope streams an envelope (§3.7): the stored JSON of each version
+// copied between `{"more":…,"next":…,"objects":[` and `]}`, never
+// re-encoded. more and next always come together.
+func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, page store.Page) error {
+	if err := s.dateHeaders(c, pr, page.Records); err != nil {
+		return err
+	}
+	w := startBody(c, http.StatusOK)
+	buf := make([]byte, 0, 512)
+	buf = s.appendMore(buf, pr, page)
+	switch {
+	case len(page.Records) > 0:
+		buf = append(buf, `,"objects":[`...)
+	case s.settings().EmptyObjectsList:
+		buf = append(buf, `,"objects":[`...)
+	}
+	_, err := w.Write(buf)
+	for i, r := range page.Records {
+		if err != nil {
+			break
+		}
+		if i > 0 {
+			_, err = w.Write(comma)
+		}
+		if err == nil {
+			_, err = w.Write(r.JSON)
+		}
+	}
+	if err == nil {
+		if len(page.Records) > 0 || s.settings().EmptyObjectsList {
+			_, err = w.Write(closeListObject)
+		} else {
+			_, err = w.Write(closeObject)
+		}
+	}
+	return s.finishBody(c, w, err)
+}
+
+var (
+	comma           = []byte{','}
+	closeListObject = []byte("]}")
+	closeObject     = []byte("}")
+)
+
+// appendMore appends `{"more":false` or `{"more":true,"next":"…"`.
+func (s *Server) appendMore(buf []byte, pr *pageRequest, page store.Page) []byte {
+	if !page.More {
+		return append(buf, `{"more":false`...)
+	}
+	buf = append(buf, `{"more":true,"next":`...)
+	return appendJSONString(buf, s.nextToken(pr, page))
+}
+
+// finishBody closes the writer. Once the status is sent an error can only
+// be logged; the client sees a truncated body.
+func (s *Server) finishBody(c echo.Context, w *bodyWriter, err error) error {
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.logFor(c).Debug("response body cut short", "err", err)
+	}
+	return nil
+}
+
+// getManifest serves GET …/manifest/ (§5.3): one record per version;
+// filters apply to the objects. Carries next like the envelope (erratum
+// oasis-tcs/cti-taxii2#110).
+func (s *Server) getManifest(c echo.Context) error {
+	pr, err := s.preparePage(c, epManifest)
+	if err != nil {
+		return err
+	}
+	page, err := s.db.Objects(c.Request().Context(), pr.col.ID, pr.query(true))
+	if err != nil {
+		return err
+	}
+	if err := s.dateHeaders(c, pr, page.Records); err != nil {
+		return err
+	}
+	w := startBody(c, http.StatusOK)
+	buf := make([]byte, 0, 4096)
+	buf = s.appendMore(buf, pr, page)
+	if len(page.Records) > 0 {
+		buf = append(buf, `,"objects":[`...)
+	}
+	for i, r := range page.Records {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"id":`...)
+		buf = appendJSONString(buf, r.ID)
+		buf = append(buf, `,"date_added":"`...)
+		buf = appendTimestamp(buf, r.DateAdded)
+		buf = append(buf, `","version":`...)
+		buf = appendJSONString(buf, r.Version)
+		mt := r.MediaType
+		if mt == "" {
+			mt = "application/stix+json;version=" + r.SpecVersion
+		}
+		buf = append(buf, `,"media_type":`...)
+		buf = appendJSONString(buf, mt)
+		buf = append(buf, '}')
+	}
+	if len(page.Records) > 0 {
+		buf = append(buf, ']')
+	}
+	buf = append(buf, '}')
+	_, err = w.Write(buf)
+	return s.finishBody(c, w, err)
+}
+
+// getVersions serves GET …/objects/{object-id}/versions/ (§5.8): the
+// versions ascending by date_added, with paging and next.
+func (s *Server) getVersions(c echo.Context) error {
+	pr, err := s.preparePage(c, epVersions)
+	if err != nil {
+		return err
+	}
+	page, err := s.db.ObjectVersions(c.Request().Context(), pr.col.ID, pr.object, pr.query(true))
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(http.StatusNotFound, "no such object in this collection")
+	}
+	if err != nil {
+		return err
+	}
+	if len(page.Records) == 0 {
+		if err := s.mustExist(c, pr); err != nil {
+			return err
+		}
+	}
+	if err := s.dateHeaders(c, pr, page.Records); err != nil {
+		return err
+	}
+	w := startBody(c, http.StatusOK)
+	buf := make([]byte, 0, 1024)
+	buf = s.appendMore(buf, pr, page)
+	if len(page.Records) > 0 {
+		buf = append(buf, `,"versions":[`...)
+		for i, r := range page.Records {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, r.Version)
+		}
+		buf = append(buf, ']')
+	}
+	buf = append(buf, '}')
+	_, err = w.Write(buf)
+	return s.finishBody(c, w, err)
+}
+
+// deleteObject serves DELETE …/objects/{object-id}/ (§5.7) with the
+// permission matrix of the spec: can_read/can_write F/F → 404, T/F → 403,
+// F/T → 403, T/T → delete the versions selected by match[version] and
+// match[spec_version]; 404 when nothing matched. 200 without a body.
+func (s *Server) deleteObject(c echo.Context) error {
+	col, who, err := s.resolveCollection(c)
+	if err != nil {
+		return err
+	}
+	if !who.canRead(col) || !who.canWrite(col) {
+		return errorf(http.StatusForbidden, "deleting needs both read and write access to this collection")
+	}
+	id, err := objectParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := parseQuery(c.QueryString(), epDelete)
+	if err != nil {
+		return err
+	}
+	n, err := s.db.DeleteObject(c.Request().Context(), col.ID, id, p.Versions, p.SpecVersions)
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(http.StatusNotFound, "no such object (or no matching version) in this collection")
+	}
+	if err != nil {
+		return err
+	}
+	s.logFor(c).Info("object deleted", "collection", col.ID, "object", id, "versions", strconv.Itoa(n))
+	return c.NoContent(http.StatusOK)
+}

@@ -1,0 +1,174 @@
+package taxii
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Keys of values kept in the echo context.
+const (
+	ctxRequestID = "herald.request_id"
+	ctxLogger    = "herald.logger"
+	ctxRoute     = "herald.route"
+	ctxCaller    = "herald.caller"
+	ctxStatus    = "herald.status"
+)
+
+// headerRequestID carries the request id in both directions.
+const headerRequestID = "X-Request-Id"
+
+// observe wraps every request, matched or not: it assigns the request id
+// (X-Request-Id; a well-formed incoming one is kept), sets the TAXII
+// Content-Type by default, turns panics into a logged 500 without
+// internals, hands errors to the TAXII error handler, then writes one
+// structured log line and records metrics.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		start := time.Now()
+		req, resp := c.Request(), c.Response()
+		rid := req.Header.Get(headerRequestID)
+		if !validRequestID(rid) {
+			rid = newRequestID()
+		}
+		c.Set(ctxRequestID, rid)
+		log := s.log.With("request_id", rid)
+		c.Set(ctxLogger, log)
+		resp.Header().Set(headerRequestID, rid)
+		resp.Header().Set(echo.HeaderContentType, MediaTypeTAXII)
+
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					if r == http.ErrAbortHandler {
+						panic(r)
+					}
+					buf := make([]byte, 8<<10)
+					buf = buf[:runtime.Stack(buf, false)]
+					log.Error("panic in handler", "panic", fmt.Sprint(r), "stack", string(buf))
+					err = &apiError{Status: http.StatusInternalServerError, Description: "internal server error", Err: fmt.Errorf("panic: %v", r)}
+				}
+			}()
+			err = next(c)
+		}()
+		if err != nil {
+			s.handleError(err, c)
+		}
+
+		status := resp.Status
+		if st, ok := c.Get(ctxStatus).(int); ok && st == statusClientClosed {
+			status = st
+		}
+		route, _ := c.Get(ctxRoute).(string)
+		if route == "" {
+			route = rUnmatched
+		}
+		elapsed := time.Since(start)
+		s.metrics.observe(route, status, elapsed)
+		attrs := []any{
+			"method", req.Method,
+			"path", req.URL.Path,
+			"route", route,
+			"status", status,
+			"bytes", resp.Size,
+			"duration_ms", float64(elapsed.Microseconds()) / 1000,
+			"client_ip", c.RealIP(),
+		}
+		if who, ok := c.Get(ctxCaller).(*caller); ok && who.Name != "" {
+			attrs = append(attrs, "user", who.Name)
+		}
+		if req.URL.RawQuery != "" {
+			attrs = append(attrs, "query", req.URL.RawQuery)
+		}
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		log.Log(req.Context(), level, "request", attrs...)
+		return nil
+	}
+}
+
+// requestID returns the request id of c ("" outside observe).
+func requestID(c echo.Context) string {
+	id, _ := c.Get(ctxRequestID).(string)
+	return id
+}
+
+// logFor returns the logger carrying the request id of c.
+func (s *Server) logFor(c echo.Context) *slog.Logger {
+	if l, ok := c.Get(ctxLogger).(*slog.Logger); ok {
+		return l
+	}
+	return s.log
+}
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
+
+// validRequestID accepts ids a proxy may have set: 8 to 64 characters of
+// [A-Za-z0-9._-], so nothing odd reaches logs or responses.
+func validRequestID(s string) bool {
+	if len(s) < 8 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// clientIP is echo's IPExtractor: the connection's peer, unless the peer is
+// a trusted proxy, in which case the right-most X-Forwarded-For address
+// that is not itself a trusted proxy. (echo's default trusts
+// X-Forwarded-For from anyone.)
+func (s *Server) clientIP(r *http.Request) string {
+	peer, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		peer = r.RemoteAddr
+	}
+	st := s.settings()
+	ip := net.ParseIP(peer)
+	if ip == nil || !st.trusted(ip) {
+		return peer
+	}
+	xff := r.Header.Values(echo.HeaderXForwardedFor)
+	for i := len(xff) - 1; i >= 0; i-- {
+		parts := strings.Split(xff[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			cand := net.ParseIP(strings.TrimSpace(parts[j]))
+			if cand == nil {
+				return peer
+			}
+			if !st.trusted(cand) {
+				return cand.String()
+			}
+		}
+	}
+	return peer
+}
+
+// fromTrustedProxy reports whether the direct peer is a configured proxy,
+// whose X-Forwarded-Proto/-Host may then be believed.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	peer, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		peer = r.RemoteAddr
+	}
+	ip := net.ParseIP(peer)
+	return ip != nil && s.settings().trusted(ip)
+}

@@ -1,0 +1,162 @@
+package taxii
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/heraldcti/herald/store"
+)
+
+// A next token (DESIGN.md decision 4) is stateless: everything needed to
+// resume a walk travels in it, signed with HMAC-SHA256 under the store's
+// TokenSecret, so it survives restarts and works for clients that send only
+// next (+limit) on follow-up requests (Elastic ti_custom).
+//
+//	token = base64url(payload) "." base64url(HMAC-SHA256(key, tokenDomain || payload))
+//
+// The payload is JSON and binds the endpoint, the collection id, the object
+// id (object and versions endpoints), the caller (a hash of the account
+// name; anonymous is empty), the normalised filters including added_after,
+// and the position (store.Position) of the last version already served.
+// A token that fails the MAC, or whose binding differs from the request, is
+// a 400: the client never gets data outside its original query or outside
+// what it may read (TAXII 2.1 Appendix B).
+
+const (
+	tokenVersion = 1
+	tokenDomain  = "herald taxii next v1\x00"
+	maxTokenLen  = 48 << 10
+)
+
+// cursor is the signed content of a next token.
+type cursor struct {
+	V          int            `json:"v"`
+	Endpoint   endpoint       `json:"e"`
+	Collection string         `json:"c"`
+	Object     string         `json:"o,omitempty"`
+	Caller     string         `json:"u,omitempty"`
+	AddedAfter *int64         `json:"a,omitempty"` // µs since epoch
+	IDs        []string       `json:"i,omitempty"`
+	Types      []string       `json:"t,omitempty"`
+	Versions   []string       `json:"m,omitempty"`
+	Specs      []string       `json:"s,omitempty"`
+	Position   store.Position `json:"p"`
+}
+
+func (c *cursor) filters() filters {
+	f := filters{IDs: c.IDs, Types: c.Types, Versions: c.Versions, SpecVersions: c.Specs}
+	if c.AddedAfter != nil {
+		f.AddedAfter, f.HasAddedAfter = time.UnixMicro(*c.AddedAfter).UTC(), true
+	}
+	return f
+}
+
+// scope is what a token is bound to besides filters and position.
+type scope struct {
+	Endpoint   endpoint
+	Collection string
+	Object     string
+	Caller     string
+}
+
+// callerTag is the caller identity bound into tokens: a short hash of the
+// account name, so the name does not travel in URLs and logs.
+func callerTag(name string) string {
+	if name == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("herald caller\x00" + name))
+	return hex.EncodeToString(sum[:8])
+}
+
+// tokenSigner makes and checks next tokens.
+type tokenSigner struct {
+	key []byte
+}
+
+func (ts tokenSigner) mac(payload []byte) []byte {
+	m := hmac.New(sha256.New, ts.key)
+	m.Write([]byte(tokenDomain))
+	m.Write(payload)
+	return m.Sum(nil)
+}
+
+// sign returns the token resuming after pos for this scope and filters.
+func (ts tokenSigner) sign(sc scope, f filters, pos store.Position) string {
+	c := cursor{
+		V: tokenVersion, Endpoint: sc.Endpoint, Collection: sc.Collection, Object: sc.Object,
+		Caller: sc.Caller, IDs: f.IDs, Types: f.Types, Versions: f.Versions, Specs: f.SpecVersions,
+		Position: pos,
+	}
+	if f.HasAddedAfter {
+		us := f.AddedAfter.UnixMicro()
+		c.AddedAfter = &us
+	}
+	payload, _ := json.Marshal(c) // plain strings and ints: cannot fail
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(payload) + "." + enc.EncodeToString(ts.mac(payload))
+}
+
+var (
+	errTokenMalformed = errors.New("next is not a token issued by this server")
+	errTokenScope     = errors.New("next belongs to a different collection, endpoint, object or caller")
+)
+
+// verify checks the MAC and the scope and returns the cursor.
+func (ts tokenSigner) verify(token string, sc scope) (cursor, error) {
+	var c cursor
+	if len(token) > maxTokenLen {
+		return c, errTokenMalformed
+	}
+	p64, m64, ok := strings.Cut(token, ".")
+	if !ok {
+		return c, errTokenMalformed
+	}
+	enc := base64.RawURLEncoding
+	payload, err1 := enc.DecodeString(p64)
+	mac, err2 := enc.DecodeString(m64)
+	if err1 != nil || err2 != nil || !hmac.Equal(mac, ts.mac(payload)) {
+		return c, errTokenMalformed
+	}
+	if err := json.Unmarshal(payload, &c); err != nil || c.V != tokenVersion {
+		return c, errTokenMalformed
+	}
+	if c.Endpoint != sc.Endpoint || c.Collection != sc.Collection || c.Object != sc.Object || c.Caller != sc.Caller {
+		return c, errTokenScope
+	}
+	return c, nil
+}
+
+// resolve combines a request's parameters with its next token, if any, and
+// returns the effective filters and the position to resume after.
+//
+//   - No token: the request's filters, position 0.
+//   - Token, request without match[...] filters: the token's filters (the
+//     client dropped them, as Elastic does).
+//   - Token, request with match[...] filters: they must equal the token's,
+//     else 400.
+//   - The token's added_after always wins over the request's (OpenCTI
+//     resends its old added_after with next).
+func (ts tokenSigner) resolve(p params, sc scope) (filters, store.Position, error) {
+	if p.Next == "" {
+		return p.filters, 0, nil
+	}
+	c, err := ts.verify(p.Next, sc)
+	if err != nil {
+		return filters{}, 0, badRequest("%v", err)
+	}
+	tf := c.filters()
+	if p.hasMatch() && !p.sameMatch(tf) {
+		return filters{}, 0, badRequest("next was issued for different match[...] filters; resend the original filters or none")
+	}
+	if c.Position < 0 {
+		return filters{}, 0, badRequest("%v", errTokenMalformed)
+	}
+	return tf, c.Position, nil
+}
