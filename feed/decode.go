@@ -3,7 +3,6 @@ package feed
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -284,14 +283,4 @@ func (d *decoder) boolean(dst *bool) func(*yaml.Node, string) {
 		}
 		*dst = v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
 	}
-}
-
-// sortedKeys returns the keys of m, sorted, for stable messages.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 var (
@@ -27,6 +29,12 @@ func NormalizeObservable(kind, value string) (string, error) {
 	}
 	if strings.TrimSpace(value) != value {
 		return "", errors.New("value has leading or trailing white space")
+	}
+	if !utf8.ValidString(value) {
+		return "", errors.New("value is not valid UTF-8")
+	}
+	if i := strings.IndexFunc(value, unicode.IsControl); i >= 0 {
+		return "", fmt.Errorf("value %q has a control character at byte %d", value, i)
 	}
 	switch kind {
 	case KindIPv4, KindIPv6:

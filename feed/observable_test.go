@@ -53,6 +53,8 @@ func TestNormalizeObservableRejects(t *testing.T) {
 		{feed.KindWallet, "bc1q'; DROP"},
 		{"ipv5", "1.2.3.4"},
 		{feed.KindDomain, ""},
+		{feed.KindURL, "A://\xed"},
+		{feed.KindURL, "https://a.example/\x00"},
 	}
 	for _, tc := range tests {
 		if got, err := feed.NormalizeObservable(tc.kind, tc.in); err == nil {

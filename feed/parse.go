@@ -154,8 +154,11 @@ type pendingRef struct {
 
 type parser struct {
 	decoder
-	defs map[string]def
-	refs []pendingRef
+	defs       map[string]def
+	refs       []pendingRef
+	untilNodes map[int]*yaml.Node // indicator index -> its valid_until node
+
+	indicatorCount int
 }
 
 // localID decodes a record's id and registers it.
@@ -515,7 +518,11 @@ func (p *parser) indicator(n *yaml.Node, path string) Indicator {
 		{name: "id", required: true, set: p.localID(&in.ID, recIndicator)},
 		{name: "name", set: p.str(&in.Name)},
 		{name: "description", set: p.str(&in.Description)},
-		{name: "pattern", set: func(v *yaml.Node, fp string) { kinds = append(kinds, "pattern"); kindNode = v; p.str(&in.Pattern)(v, fp) }},
+		{name: "pattern", set: func(v *yaml.Node, fp string) {
+			kinds = append(kinds, "pattern")
+			kindNode = v
+			p.str(&in.Pattern)(v, fp)
+		}},
 		{name: "valid_from", set: p.date(&in.ValidFrom)},
 		{name: "valid_until", set: func(v *yaml.Node, fp string) { untilNode = v; p.date(&in.ValidUntil)(v, fp) }},
 		{name: "types", set: p.vocabs(&in.Types)},
@@ -568,17 +575,27 @@ func (p *parser) indicator(n *yaml.Node, path string) Indicator {
 	case len(kinds) > 1:
 		p.errAt(kindNode, path, "give exactly one of pattern, %s; found %s", strings.Join(ObservableKinds, ", "), strings.Join(kinds, " and "))
 	}
-	if untilNode != nil && !in.ValidUntil.IsZero() && !in.ValidFrom.IsZero() && !in.ValidUntil.Time.After(in.ValidFrom.Time) {
-		p.errAt(untilNode, join(path, "valid_until"), "valid_until (%s) must be after valid_from (%s)", in.ValidUntil, in.ValidFrom)
+	if untilNode != nil {
+		if p.untilNodes == nil {
+			p.untilNodes = map[int]*yaml.Node{}
+		}
+		p.untilNodes[p.indicatorCount] = untilNode
 	}
+	p.indicatorCount++
 	return in
 }
 
-// check runs the whole-file rules that need every record read.
+// check runs the whole-file rules that need every record read: defaults
+// that depend on the advisory's dates, and the checks that follow from them.
 func (p *parser) check(a *Advisory) {
 	for i := range a.Indicators {
-		if a.Indicators[i].ValidFrom.IsZero() {
-			a.Indicators[i].ValidFrom = a.Published
+		in := &a.Indicators[i]
+		if in.ValidFrom.IsZero() {
+			in.ValidFrom = a.Published
+		}
+		n := p.untilNodes[i]
+		if n != nil && !in.ValidUntil.IsZero() && !in.ValidFrom.IsZero() && !in.ValidUntil.Time.After(in.ValidFrom.Time) {
+			p.errAt(n, index("indicators", i)+".valid_until", "valid_until (%s) must be after valid_from (%s)", in.ValidUntil, in.ValidFrom)
 		}
 	}
 }

@@ -314,3 +314,16 @@ func TestParseFileReadsFromDisk(t *testing.T) {
 		t.Error("ParseFile of a missing file succeeded")
 	}
 }
+
+func TestParseValidUntilMustFollowDefaultedValidFrom(t *testing.T) {
+	src := minimal + `indicators:
+  - id: i
+    domain: a.example
+    valid_until: 2024-12-31
+`
+	_, err := feed.Parse(strings.NewReader(src), "t.yaml")
+	want := `t.yaml:12:18: indicators[0].valid_until: valid_until (2024-12-31) must be after valid_from (2025-01-02)`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+}

@@ -19,7 +19,7 @@ type convertIncidentCore struct {
 	ImpactRefs          []string `json:"impact_refs,omitempty"`
 }
 
-// convertMonetary is the "monetary" sub-extension of an impact. Amounts are
+// convertMonetary is the "monetary-ext" sub-extension of an impact. Amounts are
 // written together with the currency, or not at all (for a loss known only
 // as a lower bound), as the impact schema requires.
 type convertMonetary struct {
@@ -177,7 +177,7 @@ func (c *converter) impact(in feed.Incident, i int, l feed.Loss, victims []strin
 		"description":         desc,
 		"extensions": map[string]any{
 			ImpactExtensionID: map[string]string{"extension_type": "new-sdo"},
-			"monetary":        mon,
+			"monetary-ext":    mon,
 		},
 	}
 	if !in.Date.IsZero() {

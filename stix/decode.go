@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Default decode limits, used for zero fields of DecodeOptions.
@@ -165,6 +166,9 @@ func (d *Decoder) next() (Object, error) {
 // start reads the beginning of the input and decides its shape.
 func (d *Decoder) start() (Object, error) {
 	r := d.r
+	if err := r.skipBOM(); err != nil {
+		return Object{}, err
+	}
 	c, ok, err := r.skipSpace()
 	if err != nil {
 		return Object{}, err
@@ -181,13 +185,20 @@ func (d *Decoder) start() (Object, error) {
 	case '{':
 		return d.topObject()
 	}
-	start := r.pos
 	raw, err := d.scanValue(0)
 	if err != nil {
 		return Object{}, err
 	}
+	start := r.pos - len(raw)
+	if err := decodeCheckValid(raw); err != nil {
+		return Object{}, d.compactError(start, raw)
+	}
 	line, col := r.position(start)
-	return Object{}, shapeError(line, col, "top-level JSON value is %s; want a STIX bundle, TAXII envelope, array of objects or one object", jsonKind(raw))
+	kind := jsonKind(raw)
+	if err := d.finish(); err != io.EOF {
+		return Object{}, err
+	}
+	return Object{}, shapeError(line, col, "top-level JSON value is %s; want a STIX bundle, TAXII envelope, array of objects or one object", kind)
 }
 
 // topObject reads the members of the top-level object until it finds an
@@ -280,7 +291,7 @@ members:
 	start := int(topAbs - r.base)
 	o, err := decodeObject(r.buf[start:r.pos])
 	if err != nil {
-		return Object{}, d.compactError(start, err)
+		return Object{}, d.compactError(start, r.buf[start:r.pos])
 	}
 	if err := d.finish(); err != io.EOF {
 		return Object{}, err
@@ -339,7 +350,7 @@ func (d *Decoder) element() (Object, error) {
 	start = r.pos - len(raw)
 	if raw[0] != '{' {
 		if err := decodeCheckValid(raw); err != nil {
-			return Object{}, d.compactError(start, err)
+			return Object{}, d.compactError(start, raw)
 		}
 		line, col := r.position(start)
 		return Object{}, &ElementError{Index: index, Offset: r.offset(start), Line: line, Column: col,
@@ -347,7 +358,7 @@ func (d *Decoder) element() (Object, error) {
 	}
 	o, err := decodeObject(raw)
 	if err != nil {
-		return Object{}, d.compactError(start, err)
+		return Object{}, d.compactError(start, raw)
 	}
 	return o, nil
 }
@@ -396,7 +407,7 @@ func (d *Decoder) endArray() error {
 			return err
 		}
 		if err := decodeCheckValid(raw); err != nil {
-			return d.compactError(r.pos-len(raw), err)
+			return d.compactError(r.pos-len(raw), raw)
 		}
 		switch key {
 		case "objects":
@@ -436,14 +447,13 @@ func (d *Decoder) readKey() (string, error) {
 	if c != '"' {
 		return "", r.syntaxError(r.pos, "invalid character %q, want '\"' to begin an object member name", c)
 	}
-	start := r.pos
 	raw, err := d.scanValue(1)
 	if err != nil {
 		return "", err
 	}
 	var key string
 	if err := json.Unmarshal(raw, &key); err != nil {
-		return "", d.compactError(start, err)
+		return "", d.compactError(r.pos-len(raw), raw)
 	}
 	c, ok, err = r.skipSpace()
 	if err != nil {
@@ -473,18 +483,33 @@ func (d *Decoder) shapeAt(abs int64, format string, args ...any) error {
 	return shapeError(line, col, format, args...)
 }
 
-// compactError turns an error from encoding/json about the value starting
-// at buf[start] into a *SyntaxError with the input position.
-func (d *Decoder) compactError(start int, err error) error {
+// compactError reports why raw, the value starting at buf[start], is not
+// valid JSON, as a *SyntaxError at the offending byte. json.Compact does not
+// say where, so the value is checked again with json.Unmarshal, which does.
+func (d *Decoder) compactError(start int, raw []byte) error {
+	var v json.RawMessage
+	err := json.Unmarshal(raw, &v)
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		i := start + int(se.Offset)
-		if se.Offset > 0 && i <= len(d.r.buf) && i > start && se.Error() != "unexpected end of JSON input" {
-			i-- // Offset counts the offending byte
-		}
-		return d.r.syntaxError(i, "%s", se.Error())
+	if !errors.As(err, &se) {
+		return d.r.syntaxError(start, "invalid JSON value")
 	}
-	return d.r.syntaxError(start, "%v", err)
+	msg := se.Error()
+	i := start + int(se.Offset) - 1 // Offset counts the offending byte
+	// The scanner signals the end of input as a space after the last byte.
+	atEnd := se.Offset > int64(len(raw)) ||
+		se.Offset == int64(len(raw)) && strings.HasPrefix(msg, "invalid character ' '")
+	if msg == "unexpected end of JSON input" || atEnd {
+		// The value ended too early: point just past it.
+		i = start + len(raw)
+		msg = "unexpected end of JSON value"
+		if c := raw[0]; c != '{' && c != '[' && c != '"' && i < len(d.r.buf) {
+			msg = fmt.Sprintf("invalid literal %q", raw)
+		}
+	}
+	if i < start {
+		i = start
+	}
+	return d.r.syntaxError(i, "%s", msg)
 }
 
 // decodeCheckValid reports whether raw is one valid JSON value.

@@ -1,6 +1,7 @@
 package stix
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -146,4 +147,22 @@ func (r *decodeReader) skipSpace() (c byte, ok bool, err error) {
 			return c, true, nil
 		}
 	}
+}
+
+// skipBOM skips a UTF-8 byte order mark at the start of the input, which
+// RFC 8259 §8.1 lets a parser ignore (some Windows tools write one).
+func (r *decodeReader) skipBOM() error {
+	for len(r.buf)-r.pos < 3 {
+		more, err := r.fill()
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+	}
+	if bytes.HasPrefix(r.buf[r.pos:], []byte("\xef\xbb\xbf")) {
+		r.pos += 3
+	}
+	return nil
 }

@@ -29,22 +29,27 @@ const (
 // oasis-open/cti-stix-common-objects:
 //
 //   - objects/extension-definition/extension-definition--ef765651-….json at
-//     commit 61730920a8e5725f3cda63bb12618a9509edbdb0 (Incident Core 2.0.0,
-//     modified 2023-07-11T00:56:00.000Z). The properties Herald writes follow
-//     "Incident Extension Suite.adoc" (version 2.0, revision 05, 2023-10-10)
-//     in extension-definition-specifications/incident-core at commit
-//     0922f6dd76f7b98e25eceee1b30dd81fb2d70b90: determination from
-//     incident-determination-enum, investigation_status from
-//     incident-investigation-ov, impact_refs.
+//     commit 61730920a8e5725f3cda63bb12618a9509edbdb0: Incident Core 2.0.0,
+//     modified 2023-07-11T00:56:00.000Z, whose schema is the specification
+//     in extension-definition-specifications/incident-ef7 (the continuation
+//     of incident-core).
 //   - objects/extension-definition/extension-definition--7cc33dd6-….json at
-//     commit b1d32c85c67a3033e4134bb6f0cffc742763b239 (Impact 1.0.0). Its
-//     schema (incident-core/impact/extension-definition--7cc33dd6-….json at
-//     commit 563d8d440c30fe594ed07b1f565571dbb59df186) names the monetary
-//     sub-extension "monetary" with variety, currency, min_amount and
-//     max_amount (currency, min_amount and max_amount together or not at
-//     all).
+//     commit b1d32c85c67a3033e4134bb6f0cffc742763b239 (Impact 1.0.0).
 //   - objects/extension-definition/extension-definition--60a3c5c5-….json at
 //     commit 2f22a22ba7e32824d0167e75722aad32f979fec7 (TLP 2.0 1.0.0).
+//
+// The properties Herald writes follow "Incident Extension Suite.adoc" in
+// extension-definition-specifications/incident-ef7 at commit
+// 0a73272784f3afd74552070b8e930b879f74be6f: on the incident,
+// determination (incident-determination-enum: blocked, confirmed,
+// failed-attempt, false-positive, suspected), investigation_status
+// (incident-investigation-ov: closed, new, open), incident_types and
+// impact_refs; on each impact, impact_category "monetary", start_time with
+// start_time_fidelity, impacted_refs, and the Monetary Impact Extension
+// under the key "monetary-ext" (variety from monetary-impact-type-ov,
+// currency, min_amount, max_amount). Earlier drafts (incident-core at
+// commit 0922f6dd) named that key "monetary", which is not a valid
+// extensions key under STIX 2.1 §7.3; the "-ext" form is.
 const (
 	incidentCoreExtensionJSON = `{"id":"extension-definition--ef765651-680c-498d-9894-99799f2fa126","type":"extension-definition","spec_version":"2.1","name":"Incident Core Extension","description":"A core extension of the Incident object to allow core details of the Incident to be shared while tracking major details tied to the incident's timeline.  Multiple Incidents can be tied together via relationships if a higher degree of fidelity is needed across phases.","created":"2020-10-19T20:51:00.000Z","modified":"2023-07-11T00:56:00.000Z","created_by_ref":"identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a","schema":"https://github.com/oasis-open/cti-stix-common-objects/tree/main/extension-definition-specifications/incident-ef7","version":"2.0.0","extension_types":["property-extension"]}`
 	impactExtensionJSON       = `{"id":"extension-definition--7cc33dd6-f6a1-489b-98ea-522d351d71b9","type":"extension-definition","spec_version":"2.1","name":"Impact Extension","description":"Impact SDOs store the impacts of incidents or activities while allowing tracking how these changed over time.","created":"2023-05-16T21:01:53.607242Z","modified":"2023-05-16T21:01:53.607242Z","created_by_ref":"identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a","schema":"https://github.com/oasis-open/cti-stix-common-objects/tree/main/extension-definition-specifications/incident-core/impact","version":"1.0.0","extension_types":["new-sdo"]}`

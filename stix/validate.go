@@ -251,12 +251,12 @@ func (s *vState) decideVersion() {
 	default:
 		s.spec = "2.0" // STIX 2.1 §3.1: no spec_version means 2.0
 	}
-	if s.spec == "2.0" && s.t != nil && !s.t.in20 {
-		s.addf("spec_version", "%s is not a STIX 2.0 type", s.typ)
-		s.spec = "2.1"
-	}
 	if s.spec == "2.0" && s.kind == vKindSCO {
 		s.addf("spec_version", "STIX 2.0 has no top-level cyber-observable objects; %s needs spec_version 2.1", s.typ)
+		s.spec = "2.1"
+	}
+	if s.spec == "2.0" && s.t != nil && !s.t.in20 {
+		s.addf("spec_version", "%s is not a STIX 2.0 type", s.typ)
 		s.spec = "2.1"
 	}
 	if s.t != nil {

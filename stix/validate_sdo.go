@@ -61,15 +61,14 @@ func vCheckMalwareAnalysis(s *vState) {
 // exactly one of objects (deprecated) and object_refs.
 func vCheckObservedData(s *vState) {
 	s.timeOrder("first_observed", "last_observed", false)
-	if s.spec == "2.0" {
-		return
-	}
 	objs, refs := s.has("objects"), s.has("object_refs")
-	switch {
-	case objs && refs:
-		s.addf("objects", "must not be present together with object_refs")
-	case !objs && !refs:
-		s.addf("object_refs", "required property missing (or the deprecated objects)")
+	if s.spec == "2.1" {
+		switch {
+		case objs && refs:
+			s.addf("objects", "must not be present together with object_refs")
+		case !objs && !refs:
+			s.addf("object_refs", "required property missing (or the deprecated objects)")
+		}
 	}
 	if objs {
 		_ = decodeMembers(s.members["objects"], func(k string, v []byte) bool {

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/heraldcti/herald/stix"
 	bolt "go.etcd.io/bbolt"
@@ -67,105 +65,28 @@ func (db *DB) PutObjects(ctx context.Context, collectionID string, objs []stix.O
 		}
 	}
 	now := db.now().UnixMicro()
-	results := make([]PutResult, len(objs))
+	var results []PutResult
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		c, err := openColl(tx, collectionID)
 		if err != nil {
 			return err
 		}
-		hw, hasHW := c.highWater()
-		next := now
-		if hasHW && hw >= next {
-			next = hw + 1
-		}
-		n := c.count()
+		w := newPutWriter(c, now)
+		results = make([]PutResult, len(objs))
 		for i, o := range objs {
 			if i%1024 == 1023 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			res, err := c.put(o, versions[i], next)
-			if err != nil {
+			if results[i], err = w.add(o, versions[i]); err != nil {
 				return fmt.Errorf("object %s version %s: %w", o.ID, versions[i], err)
 			}
-			if res.Outcome == Added {
-				next++
-				n++
-			}
-			results[i] = res
 		}
-		if n == c.count() {
-			return nil // nothing added
-		}
-		if err := c.info.Put(keyHighWater, daKey(next-1)); err != nil {
-			return err
-		}
-		return c.setCount(n)
+		return w.flush()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("put objects in %s: %w", collectionID, err)
 	}
 	return results, nil
-}
-
-// put stores one version with date_added da unless (id, version) exists.
-func (c *coll) put(o stix.Object, version string, da int64) (PutResult, error) {
-	res := PutResult{ID: o.ID, Version: version}
-	exactKey := append(prefixKey(o.ID), version...)
-	if v := c.exact.Get(exactKey); v != nil {
-		if len(v) != 8 {
-			return res, errCorrupt
-		}
-		storedDA := daValue(v)
-		res.DateAdded = time.UnixMicro(storedDA).UTC()
-		raw := c.versions.Get(v)
-		r, err := decodeRecord(raw)
-		if err != nil {
-			return res, fmt.Errorf("stored version at %d: %w", storedDA, err)
-		}
-		if bytes.Equal(r.json, o.JSON) {
-			res.Outcome = Unchanged
-		} else {
-			res.Outcome = Conflict
-		}
-		return res, nil
-	}
-	spec := o.EffectiveSpecVersion()
-	before, err := c.state(o.ID)
-	if err != nil {
-		return res, err
-	}
-	key := daKey(da)
-	puts := []struct {
-		b   *bolt.Bucket
-		k   []byte
-		v   []byte
-		why string
-	}{
-		{c.versions, key, encodeRecord(o.ID, o.Type, version, spec, o.JSON), "version"},
-		{c.types, prefixDAKey(o.Type, da), nil, "type index"},
-		{c.objAdded, prefixDAKey(o.ID, da), nil, "object index"},
-		{c.objSorted, sortedKey(o.ID, spec, version, da), sortedValue(da, o.Type), "version order index"},
-		{c.exact, exactKey, key, "exact index"},
-		{c.versionIdx, prefixDAKey(version, da), nil, "version index"},
-	}
-	for _, p := range puts {
-		if err := p.b.Put(p.k, p.v); err != nil {
-			return res, fmt.Errorf("write %s: %w", p.why, err)
-		}
-	}
-	after := objState{exists: true, first: objEntry{da: da, typ: o.Type}, last: objEntry{da: da, typ: o.Type}}
-	if before.exists {
-		if after, err = c.state(o.ID); err != nil {
-			return res, err
-		}
-	}
-	if err := c.setDefaultIndexes(before, after); err != nil {
-		return res, fmt.Errorf("write first/last index: %w", err)
-	}
-	res.Outcome = Added
-	res.DateAdded = time.UnixMicro(da).UTC()
-	res.NewObject = !before.exists
-	return res, nil
 }

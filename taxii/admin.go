@@ -124,13 +124,15 @@ func readJSON(c echo.Context, v any) error {
 	return nil
 }
 
-// sendJSON writes v as application/json.
+// sendJSON writes v as application/json (the admin API is not TAXII, so
+// it replaces the TAXII Content-Type that observe sets by default).
 func sendJSON(c echo.Context, status int, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return c.JSONBlob(status, data)
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	return c.Blob(status, echo.MIMEApplicationJSON, data)
 }
 
 func toAdminCollection(c store.Collection) AdminCollection {

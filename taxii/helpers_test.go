@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -409,3 +410,5 @@ func envelopeOf(objs ...stix.Object) []byte {
 	b.WriteString(`]}`)
 	return b.Bytes()
 }
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -173,6 +173,7 @@ func (s *Server) getMetrics(c echo.Context) error {
 	for i, col := range cols {
 		sample(&b, "herald_collection_object_versions", uint64(counts[i]), "collection", col.ID, "title", col.Title)
 	}
+	c.Response().Header().Set(echo.HeaderContentType, metricsContentType)
 	return c.Blob(http.StatusOK, metricsContentType, b.Bytes())
 }
 

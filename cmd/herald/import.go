@@ -61,6 +61,7 @@ func (c *ImportCommand) Run(ctx context.Context, args []string) error {
 	coll := fs.String("collection", defaultCollection(c.m), "the collection (`id, title or alias`)")
 	atomic := fs.Bool("atomic", false, "write nothing if any object is rejected (holds the whole import in memory)")
 	batch := fs.Int("batch", DefaultBatchSize, "objects per write transaction")
+	verbose := fs.Bool("v", false, "print a line to stderr after each committed batch")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -94,7 +95,7 @@ func (c *ImportCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	imp := &importer{
-		m: c.m, b: b, coll: col, batchSize: *batch, atomic: *atomic,
+		m: c.m, b: b, coll: col, batchSize: *batch, atomic: *atomic, verbose: *verbose,
 	}
 	var firstErr error
 	for _, name := range files {
@@ -153,6 +154,7 @@ type importer struct {
 	coll      store.Collection
 	batchSize int
 	atomic    bool
+	verbose   bool
 
 	batch      []stix.Object
 	batchBytes int64
@@ -381,6 +383,9 @@ func (imp *importer) flush(ctx context.Context) error {
 		imp.total.add(r.Outcome)
 	}
 	imp.batch, imp.batchFile, imp.batchBytes = imp.batch[:0], imp.batchFile[:0], 0
+	if imp.verbose {
+		fmt.Fprintf(imp.m.Stderr, "committed %s objects\n", formatCount(int64(imp.written)))
+	}
 	return nil
 }
 

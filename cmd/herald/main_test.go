@@ -60,7 +60,7 @@ func run(t *testing.T, e env, stdin string, args ...string) result {
 			return "", fmt.Errorf("no terminal in tests")
 		},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	code := m.Run(ctx, args)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}

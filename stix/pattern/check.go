@@ -7,13 +7,15 @@ import (
 	"strings"
 )
 
-// Object type names (STIX 2.1 §2.9 "type" property): 3 to 250 characters
-// a–z, 0–9 and '-', no leading or trailing '-', no "--".
+// Object type names (STIX 2.1 §3.1 and the requirements for extension and
+// custom object types): 3 to 250 characters of a–z, 0–9 and '-', starting
+// with a letter, not ending in '-', without "--".
 const (
 	minTypeLen = 3
 	maxTypeLen = 250
 )
 
+// checkObjectType returns why s is not a valid object type name, or "".
 func checkObjectType(s string) string {
 	bad := func(why string) string { return fmt.Sprintf("invalid object type %q: %s", s, why) }
 	if len(s) < minTypeLen || len(s) > maxTypeLen {
@@ -25,8 +27,11 @@ func checkObjectType(s string) string {
 			return bad("only a-z, 0-9 and '-' are allowed")
 		}
 	}
-	if s[0] == '-' || s[len(s)-1] == '-' {
-		return bad("cannot start or end with '-'")
+	if s[0] < 'a' || s[0] > 'z' {
+		return bad("must start with a letter")
+	}
+	if s[len(s)-1] == '-' {
+		return bad("cannot end with '-'")
 	}
 	if strings.Contains(s, "--") {
 		return bad("cannot contain \"--\"")
@@ -35,19 +40,31 @@ func checkObjectType(s string) string {
 }
 
 // checkOperand validates the string operand of LIKE, MATCHES, ISSUBSET and
-// ISSUPERSET.
-func checkOperand(op Operator, s string) string {
+// ISSUPERSET compared with path.
+func checkOperand(op Operator, path ObjectPath, s string) string {
 	switch op {
 	case OpMatches:
 		return checkRegex(s)
 	case OpIsSubset, OpIsSuperset:
-		if _, err := netip.ParsePrefix(s); err == nil {
-			return ""
+		// STIX 2.1 §9.6.1: an address or CIDR block; for ipv4-addr:value
+		// and ipv6-addr:value, of that address family. Other paths (such
+		// as network-traffic:dst_ref.value) may dereference either family.
+		var addr netip.Addr
+		if p, err := netip.ParsePrefix(s); err == nil {
+			addr = p.Addr()
+		} else if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+			addr = a
+		} else {
+			return fmt.Sprintf("%s needs an IP address or CIDR block, not %q", op, s)
 		}
-		if _, err := netip.ParseAddr(s); err == nil {
-			return ""
+		if len(path.Steps) == 1 && path.Steps[0].Key == "value" {
+			switch {
+			case path.ObjectType == "ipv4-addr" && !addr.Is4():
+				return fmt.Sprintf("%s on ipv4-addr:value needs an IPv4 address or CIDR block, not %q", op, s)
+			case path.ObjectType == "ipv6-addr" && !addr.Is6():
+				return fmt.Sprintf("%s on ipv6-addr:value needs an IPv6 address or CIDR block, not %q", op, s)
+			}
 		}
-		return fmt.Sprintf("%s needs an IP address or CIDR block, not %q", op, s)
 	}
 	// LIKE: any string is a valid SQL LIKE pattern ('%' and '_').
 	return ""
@@ -87,4 +104,37 @@ func checkRegex(s string) string {
 		}
 	}
 	return fmt.Sprintf("invalid regular expression: %s: `%s`", se.Code, se.Expr)
+}
+
+// hashLengths gives the hex length of each fixed-size algorithm of the STIX
+// 2.1 hashing algorithm vocabulary (§10.7); §2.7 requires hash values to be
+// in the algorithm's format. SSDEEP and TLSH values have no fixed length and
+// are not checked, nor are custom algorithm names.
+var hashLengths = map[string]int{
+	"MD5": 32, "SHA-1": 40, "SHA-256": 64, "SHA-512": 128, "SHA3-256": 64, "SHA3-512": 128,
+}
+
+// hashCheck returns a check for the constants compared with path by =, !=
+// or IN when path names a hash, such as file:hashes.'SHA-256' or
+// artifact:hashes.MD5: string values must be hex digits of the algorithm's
+// length. It returns nil for other paths.
+func hashCheck(path ObjectPath) func(Value) string {
+	n := len(path.Steps)
+	if n < 2 || path.Steps[n-1].Kind != StepKey || path.Steps[n-2].Kind != StepKey || path.Steps[n-2].Key != "hashes" {
+		return nil
+	}
+	algo := path.Steps[n-1].Key
+	want, ok := hashLengths[algo]
+	if !ok {
+		return nil
+	}
+	return func(v Value) string {
+		if v.Kind != KindString {
+			return ""
+		}
+		if len(v.Str) != want || checkHex(v.Str) != "" {
+			return fmt.Sprintf("%s is not a valid %s hash: want %d hex digits", v, algo, want)
+		}
+		return ""
+	}
 }

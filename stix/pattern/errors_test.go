@@ -162,3 +162,21 @@ func TestLimits(t *testing.T) {
 		}
 	})
 }
+
+// TestSyntaxErrorFormat covers the three shapes of Error(): grammar errors,
+// content errors and both combined (for callers building their own).
+func TestSyntaxErrorFormat(t *testing.T) {
+	tests := []struct {
+		err  pattern.SyntaxError
+		want string
+	}{
+		{pattern.SyntaxError{Line: 1, Column: 17, Expected: "']'", Found: `"AND"`}, `1:17: expected ']', found "AND"`},
+		{pattern.SyntaxError{Line: 2, Column: 3, Msg: "invalid UTF-8"}, `2:3: invalid UTF-8`},
+		{pattern.SyntaxError{Line: 1, Column: 1, Expected: "'['", Found: "end of input", Msg: "empty pattern"}, `1:1: empty pattern: expected '[', found end of input`},
+	}
+	for _, tc := range tests {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
+	}
+}

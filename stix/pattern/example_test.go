@@ -28,14 +28,19 @@ func ExampleParse() {
 }
 
 func ExampleParse_error() {
-	_, err := pattern.Parse("[file:hashes.'SHA-256' = 'abc' AND file:name]")
+	// A grammar error: Expected and Found say what went wrong.
+	_, err := pattern.Parse("[file:name = 'invoice.exe' AND file:size]")
 	fmt.Println(err)
-
 	var se *pattern.SyntaxError
 	if errors.As(err, &se) {
 		fmt.Printf("offset %d, expected %s, found %s\n", se.Offset, se.Expected, se.Found)
 	}
+
+	// A well-formed token with bad content: Msg says why.
+	_, err = pattern.Parse("[file:hashes.'SHA-256' = 'abc']")
+	fmt.Println(err)
 	// Output:
-	// 1:45: expected '.', '[' or a comparison operator, found "]"
-	// offset 44, expected '.', '[' or a comparison operator, found "]"
+	// 1:41: expected '.', '[' or a comparison operator, found "]"
+	// offset 40, expected '.', '[' or a comparison operator, found "]"
+	// 1:26: 'abc' is not a valid SHA-256 hash: want 64 hex digits
 }

@@ -12,9 +12,10 @@ func TestObjectTypes(t *testing.T) {
 	}{
 		{"[ipv4-addr:value = '198.51.100.1/32']", []string{"ipv4-addr"}},
 		{"[network-traffic:dst_ref.type = 'domain-name' AND network-traffic:dst_ref.value = 'example.com']", []string{"network-traffic"}},
-		{"[url:value = 'a'] FOLLOWEDBY ([file:name = 'b'] OR [domain-name:value = 'c' AND EXISTS file:size]) AND [url:value = 'd']", []string{"domain-name", "file", "url"}},
+		{"[url:value = 'a'] FOLLOWEDBY ([file:name = 'b'] OR [domain-name:value = 'c' AND EXISTS domain-name:resolves_to_refs]) AND [url:value = 'd']", []string{"domain-name", "file", "url"}},
+		{"[(type-a:x = 1 AND type-a:y = 2) OR (type-b:x = 3 AND type-b:y = 4)]", []string{"type-a", "type-b"}},
 		{"[x-herald-cryptocurrency-wallet:address = 'bc1q'] OR [ipv6-addr:value = '::1']", []string{"ipv6-addr", "x-herald-cryptocurrency-wallet"}},
-		{"[(zzz:a = 1 OR aaa:b = 2) AND mmm:c = 3]", []string{"aaa", "mmm", "zzz"}},
+		{"[(zzz:a = 1 OR aaa:b = 2) OR mmm:c = 3]", []string{"aaa", "mmm", "zzz"}},
 	}
 	for _, tc := range tests {
 		if got := mustParse(t, tc.src).ObjectTypes(); !reflect.DeepEqual(got, tc.want) {
@@ -28,11 +29,11 @@ func TestPaths(t *testing.T) {
 		src  string
 		want []string
 	}{
-		{"[file:hashes.'SHA-256' = 'x']", []string{"file:hashes.'SHA-256'"}},
-		{"[file:hashes.'MD5' = 'x']", []string{"file:hashes.MD5"}},
+		{"[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']", []string{"file:hashes.'SHA-256'"}},
+		{"[file:hashes.'MD5' = 'cead3f77f6cda6ec00f57d76c9a6879f']", []string{"file:hashes.MD5"}},
 		{"[file:'name' = 'x' OR file:name = 'y']", []string{"file:name"}},
 		{"[file:extensions.'windows-pebinary-ext'.sections[*].entropy > 7.0]", []string{"file:extensions.'windows-pebinary-ext'.sections[*].entropy"}},
-		{"[email-message:body_multipart[+1].body_raw_ref.name = 'x' AND email-message:to_refs[-1].value = 'y']", []string{"email-message:body_multipart[1].body_raw_ref.name", "email-message:to_refs[-1].value"}},
+		{"[email-message:body_multipart[1].body_raw_ref.name = 'x' AND email-message:to_refs[-1].value = 'y']", []string{"email-message:body_multipart[1].body_raw_ref.name", "email-message:to_refs[-1].value"}},
 		{"[network-traffic:extensions.'http-request-ext'.request_header.'Accept-Encoding' = 'gzip']", []string{"network-traffic:extensions.'http-request-ext'.request_header.'Accept-Encoding'"}},
 		{"[file:hashes.'it\\'s' = 'x' AND file:hashes.'a\\\\b' = 'y']", []string{`file:hashes.'it\'s'`, `file:hashes.'a\\b'`}},
 		{"[file:x.'IN' = 1 AND file:x.'true' = 2 AND file:x.'9lives' = 3 AND file:x.'' = 4]", []string{"file:x.'IN'", "file:x.'true'", "file:x.'9lives'", "file:x.''"}},

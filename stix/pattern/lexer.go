@@ -259,7 +259,9 @@ func (lx *lexer) scanString(start, quote int, kind tokenKind) (token, *SyntaxErr
 	}
 }
 
-// scanNumber scans [+-]? digits ( '.' digits )? or [+-]? '.' digits.
+// scanNumber scans [+-]? digits ( '.' digits )? or [+-]? '.' digits. The
+// grammar admits a leading '+', but STIX 2.1 §9.2 says positive numbers
+// MUST be written without it, so '+' is scanned only to report it.
 func (lx *lexer) scanNumber(start int) (token, *SyntaxError) {
 	i := start
 	if c := lx.src[i]; c == '+' || c == '-' {
@@ -276,10 +278,17 @@ func (lx *lexer) scanNumber(start int) (token, *SyntaxError) {
 			i++
 		}
 		lx.pos = i
-		return token{kind: tFloat, pos: start, text: lx.src[start:i]}, nil
+		text := lx.src[start:i]
+		if lx.src[start] == '+' {
+			return token{}, newError(lx.src, start, "", describe(text), "numbers are written without a '+' sign (STIX 2.1 §9.2): "+describe(text))
+		}
+		return token{kind: tFloat, pos: start, text: text}, nil
 	}
 	lx.pos = intEnd
 	text := lx.src[start:intEnd]
+	if lx.src[start] == '+' {
+		return token{}, newError(lx.src, start, "", describe(text), "numbers are written without a '+' sign (STIX 2.1 §9.2): "+describe(text))
+	}
 	if intEnd-digits > 1 && lx.src[digits] == '0' {
 		return token{}, newError(lx.src, start, "", describe(text), "integer "+describe(text)+" has a leading zero")
 	}

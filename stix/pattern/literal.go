@@ -11,7 +11,8 @@ import (
 // literalValue converts a constant token into a Value, validating its
 // content; on failure it returns why the content is invalid. The checks:
 // integers must fit in 64 bits, hex literals need an even number of
-// hex digits, binary literals must be canonical padded base64, timestamps
+// hex digits, binary literals must be canonical padded base64 (line feeds
+// are dropped), timestamps
 // must be RFC 3339 in UTC ("Z") with a real calendar date.
 func literalValue(t token) (Value, string) {
 	switch t.kind {
@@ -22,7 +23,7 @@ func literalValue(t token) (Value, string) {
 	case tFalse:
 		return Value{Kind: KindBool, Bool: false}, ""
 	case tInt:
-		n, err := strconv.ParseInt(strings.TrimPrefix(t.text, "+"), 10, 64)
+		n, err := strconv.ParseInt(t.text, 10, 64)
 		if err != nil {
 			return Value{}, "out of the 64-bit range"
 		}
@@ -39,10 +40,12 @@ func literalValue(t token) (Value, string) {
 		}
 		return Value{Kind: KindHex, Str: strings.ToLower(t.str)}, ""
 	case tBinary:
-		if msg := checkBase64(t.str); msg != "" {
+		// STIX 2.1 §9.2: line feeds in base64 MUST be supported and ignored.
+		b64 := strings.NewReplacer("\r", "", "\n", "").Replace(t.str)
+		if msg := checkBase64(b64); msg != "" {
 			return Value{}, msg
 		}
-		return Value{Kind: KindBinary, Str: t.str}, ""
+		return Value{Kind: KindBinary, Str: b64}, ""
 	case tTimestamp:
 		ts, msg := parseTimestamp(t.str)
 		if msg != "" {

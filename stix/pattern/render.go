@@ -54,28 +54,40 @@ func writeObservation(b *strings.Builder, e ObservationExpr, nested bool) {
 func writeQualifiers(b *strings.Builder, qs []Qualifier) {
 	for _, q := range qs {
 		b.WriteByte(' ')
-		b.WriteString(q.String())
+		writeQualifier(b, q)
 	}
 }
 
 // String renders the qualifier, e.g. "WITHIN 300 SECONDS".
 func (q Qualifier) String() string {
+	var b strings.Builder
+	writeQualifier(&b, q)
+	return b.String()
+}
+
+func writeQualifier(b *strings.Builder, q Qualifier) {
 	switch q.Kind {
 	case QualWithin:
-		return "WITHIN " + q.Seconds.String() + " SECONDS"
+		b.WriteString("WITHIN ")
+		writeValue(b, q.Seconds)
+		b.WriteString(" SECONDS")
 	case QualRepeats:
-		return "REPEATS " + strconv.FormatInt(q.Times, 10) + " TIMES"
+		b.WriteString("REPEATS ")
+		b.WriteString(strconv.FormatInt(q.Times, 10))
+		b.WriteString(" TIMES")
 	case QualStartStop:
-		return "START " + q.Start.String() + " STOP " + q.Stop.String()
+		b.WriteString("START ")
+		writeValue(b, q.Start)
+		b.WriteString(" STOP ")
+		writeValue(b, q.Stop)
 	}
-	return ""
 }
 
 // writeComparison writes e; nested is true for an operand of a compound.
 func writeComparison(b *strings.Builder, e ComparisonExpr, nested bool) {
 	switch e := e.(type) {
 	case *Comparison:
-		b.WriteString(e.String())
+		writeTest(b, e)
 	case *CompoundComparison:
 		paren := nested
 		if paren {
@@ -97,24 +109,35 @@ func writeComparison(b *strings.Builder, e ComparisonExpr, nested bool) {
 
 // String renders the comparison, e.g. "file:name NOT LIKE '%.exe'".
 func (c *Comparison) String() string {
-	if c.Op == OpExists {
-		return "EXISTS " + c.Path.String()
-	}
 	var b strings.Builder
-	b.WriteString(c.Path.String())
+	writeTest(&b, c)
+	return b.String()
+}
+
+func writeTest(b *strings.Builder, c *Comparison) {
+	if c.Op == OpExists {
+		b.WriteString("EXISTS ")
+		writePath(b, c.Path)
+		return
+	}
+	writePath(b, c.Path)
 	if c.Negated {
 		b.WriteString(" NOT")
 	}
 	b.WriteByte(' ')
 	b.WriteString(c.Op.String())
 	b.WriteByte(' ')
-	b.WriteString(c.Value.String())
-	return b.String()
+	writeValue(b, c.Value)
 }
 
 // String renders the path, e.g. "file:hashes.'SHA-256'".
 func (op ObjectPath) String() string {
 	var b strings.Builder
+	writePath(&b, op)
+	return b.String()
+}
+
+func writePath(b *strings.Builder, op ObjectPath) {
 	b.WriteString(op.ObjectType)
 	b.WriteByte(':')
 	for i, s := range op.Steps {
@@ -126,7 +149,7 @@ func (op ObjectPath) String() string {
 			if isPlainKey(s.Key) {
 				b.WriteString(s.Key)
 			} else {
-				writeQuoted(&b, s.Key)
+				writeQuoted(b, s.Key)
 			}
 		case StepIndex:
 			b.WriteByte('[')
@@ -136,7 +159,6 @@ func (op ObjectPath) String() string {
 			b.WriteString("[*]")
 		}
 	}
-	return b.String()
 }
 
 // isPlainKey reports whether a key can be written without quotes: an
@@ -156,41 +178,42 @@ func isPlainKey(k string) bool {
 
 // String renders the constant as it would appear in a pattern.
 func (v Value) String() string {
+	var b strings.Builder
+	writeValue(&b, v)
+	return b.String()
+}
+
+func writeValue(b *strings.Builder, v Value) {
 	switch v.Kind {
 	case KindString:
-		var b strings.Builder
-		writeQuoted(&b, v.Str)
-		return b.String()
+		writeQuoted(b, v.Str)
 	case KindInt:
-		return strconv.FormatInt(v.Int, 10)
+		b.WriteString(strconv.FormatInt(v.Int, 10))
 	case KindFloat:
 		s := strconv.FormatFloat(v.Float, 'f', -1, 64)
+		b.WriteString(s)
 		if !strings.Contains(s, ".") {
-			s += ".0"
+			b.WriteString(".0")
 		}
-		return s
 	case KindBool:
-		return strconv.FormatBool(v.Bool)
-	case KindHex:
-		return "h'" + v.Str + "'"
-	case KindBinary:
-		return "b'" + v.Str + "'"
-	case KindTimestamp:
-		return "t'" + v.Str + "'"
+		b.WriteString(strconv.FormatBool(v.Bool))
+	case KindHex, KindBinary, KindTimestamp:
+		b.WriteString(valuePrefix[v.Kind])
+		b.WriteString(v.Str)
+		b.WriteByte('\'')
 	case KindSet:
-		var b strings.Builder
 		b.WriteByte('(')
 		for i, m := range v.Set {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(m.String())
+			writeValue(b, m)
 		}
 		b.WriteByte(')')
-		return b.String()
 	}
-	return ""
 }
+
+var valuePrefix = map[ValueKind]string{KindHex: "h'", KindBinary: "b'", KindTimestamp: "t'"}
 
 // writeQuoted writes s as a pattern string literal, escaping ' and \.
 func writeQuoted(b *strings.Builder, s string) {
