@@ -223,6 +223,36 @@ actors: {id: x}
 			},
 		},
 		{
+			name: "values of the wrong kind",
+			src: minimal + `actors:
+  - id: [a]
+    kind: threat-actor
+    name: {x: 1}
+    country: kp
+    aliases: A
+    first_seen: [2020]
+incidents:
+  - id: i
+    name: I
+    losses:
+      - amount: lots
+        currency: USD
+        at_least: "yes"
+        amout: 5
+`,
+			want: []string{
+				`t.yaml:10:9: actors[0].id: must be text, got a list`,
+				`t.yaml:10:9: actors[0].id: missing required field "id"`,
+				`t.yaml:12:11: actors[0].name: must be text, got a mapping`,
+				`t.yaml:13:14: actors[0].country: "kp" is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. KP)`,
+				`t.yaml:14:14: actors[0].aliases: must be a list (lines starting with "- "), got the value "A"`,
+				`t.yaml:15:17: actors[0].first_seen: must be a date, got a list`,
+				`t.yaml:20:17: incidents[0].losses[0].amount: "lots" is not a number (write digits, optionally with _ between them: 235_000_000)`,
+				`t.yaml:22:19: incidents[0].losses[0].at_least: must be true or false, got the value "yes"`,
+				`t.yaml:23:9: incidents[0].losses[0].amout: unknown field "amout" (did you mean "amount"?)`,
+			},
+		},
+		{
 			name: "aliases are refused",
 			src:  minimal + "sources:\n  - &s {id: s, title: t, publisher: p}\n  - *s\n",
 			want: []string{`t.yaml:10:5: YAML anchors and aliases (&, *) are not supported in advisories`},

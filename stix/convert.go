@@ -33,8 +33,9 @@ type ConvertOptions struct {
 
 // ConvertAdvisory turns a parsed advisory into STIX 2.1 objects. The result
 // depends only on the advisory and opts: the same input always gives the
-// same bytes. Objects come in an order where every object follows those it
-// refers to, with the report last (revocations, if any, after it):
+// same bytes. Objects come in this order, so that every object follows those
+// it refers to (except a note about the whole advisory, which refers to the
+// report), with revocations, if any, after the report:
 //
 //	TLP marking, extension definitions, publisher identity, locations,
 //	actors, organisations, attack patterns, campaigns, incidents and their
@@ -43,6 +44,10 @@ type ConvertOptions struct {
 // Every SDO and SRO is created_by_ref the publisher identity, carries the
 // advisory's TLP 2.0 marking, has created = advisory.published and
 // modified = advisory.updated (see ConvertOptions.Previous for re-imports).
+// Ids are AuthorID(type, advisory id, local id); relationships use the key
+// "<source id>\x00<type>\x00<target id>", locations "country/<CC>", impacts
+// "<incident id>/loss/<n>"; the report has the empty key and the publisher
+// identity PublisherIdentityID. SCOs get their STIX 2.1 ids (SCOID).
 func ConvertAdvisory(a *feed.Advisory, opts ConvertOptions) ([]Object, error) {
 	if a == nil {
 		return nil, errors.New("convert advisory: nil advisory")

@@ -385,3 +385,38 @@ func TestConvertRejectsNilAndBadInput(t *testing.T) {
 		t.Error("updated before published accepted")
 	}
 }
+
+func TestConvertKeepsFirstCreatedWhenPublishedChanges(t *testing.T) {
+	v1 := authorConvert(t, authorParse(t, "full.yaml"), stix.ConvertOptions{})
+	// With a real edit, the edited object keeps its first created.
+	edited := convertEdit(t, "published: 2025-03-01", "published: 2025-02-01",
+		"updated: 2025-03-04T12:30:00Z", "updated: 2025-03-12",
+		"name: Example Web Crew", "name: Example Web Crew (EWC)")
+	v3 := authorConvert(t, edited, stix.ConvertOptions{Previous: v1})
+	id := stix.AuthorID("intrusion-set", "acme-2025-001", "web-crew")
+	got := authorByID(v3)[id]
+	if got.Created != "2025-03-01T00:00:00.000Z" || got.Modified != "2025-03-12T00:00:00.000Z" || !strings.Contains(string(got.JSON), `"created":"2025-03-01T00:00:00.000Z"`) {
+		t.Errorf("edited object = %s", got.JSON)
+	}
+	// Objects whose only difference is created keep their published bytes.
+	bank := stix.AuthorID("identity", "acme-2025-001", "bank")
+	if !bytes.Equal(authorByID(v3)[bank].JSON, authorByID(v1)[bank].JSON) {
+		t.Errorf("unchanged identity got new bytes:\n%s\n%s", authorByID(v3)[bank].JSON, authorByID(v1)[bank].JSON)
+	}
+	authorValidateAll(t, v3)
+}
+
+func TestConvertRefusesToReviveARevokedObject(t *testing.T) {
+	v1 := authorConvert(t, authorParse(t, "full.yaml"), stix.ConvertOptions{})
+	shellID := stix.AuthorID("identity", "acme-2025-001", "shell")
+	old := authorByID(v1)[shellID]
+	revoked, err := stix.Revoke(old, time.Date(2025, 3, 5, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := convertEdit(t, "updated: 2025-03-04T12:30:00Z", "updated: 2025-03-12")
+	_, err = stix.ConvertAdvisory(edited, stix.ConvertOptions{Previous: append(v1, revoked)})
+	if err == nil || !strings.Contains(err.Error(), "was revoked") {
+		t.Fatalf("err = %v, want a revoked-object error", err)
+	}
+}

@@ -262,6 +262,9 @@ members:
 		if err != nil {
 			return Object{}, err
 		}
+		if err := decodeCheckValid(raw); err != nil {
+			return Object{}, d.compactError(r.pos-len(raw), raw)
+		}
 		switch key {
 		case "type":
 			d.topType, d.topTypeAt = append([]byte(nil), raw...), valAbs

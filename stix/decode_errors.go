@@ -15,6 +15,7 @@ type SyntaxError struct {
 	Msg          string
 }
 
+// Error gives the position and the reason.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("stix: invalid JSON at line %d, column %d (byte %d): %s", e.Line, e.Column, e.Offset, e.Msg)
 }
@@ -31,6 +32,7 @@ type LimitError struct {
 	Line, Column int
 }
 
+// Error names the limit and where it was crossed.
 func (e *LimitError) Error() string {
 	switch e.Limit {
 	case "size":
@@ -76,6 +78,7 @@ type ElementError struct {
 	Msg          string
 }
 
+// Error names the element by index and position.
 func (e *ElementError) Error() string {
 	return fmt.Sprintf("stix: objects[%d] at line %d, column %d: %s", e.Index, e.Line, e.Column, e.Msg)
 }
@@ -85,6 +88,7 @@ func (e *ElementError) Error() string {
 // went wrong.
 type ElementErrors []*ElementError
 
+// Error describes the first element error and counts the others.
 func (e ElementErrors) Error() string {
 	if len(e) == 1 {
 		return e[0].Error()

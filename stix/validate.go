@@ -18,6 +18,7 @@ type Problem struct {
 	Reason   string
 }
 
+// String is "property: reason", or the reason alone for the whole object.
 func (p Problem) String() string {
 	if p.Property == "" {
 		return p.Reason
@@ -32,6 +33,7 @@ type ValidationError struct {
 	Problems []Problem
 }
 
+// Error names the object and lists every problem.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("stix: invalid object")

@@ -7,4 +7,41 @@
 //
 // taxii may import store (value types and *store.DB through the Store
 // interface it declares) and stix. It must not import feed or bbolt.
+//
+// # Endpoints
+//
+// Discovery /taxii2/, one API root (default /herald/), status, collections,
+// collection, manifest, objects (GET, POST), object (GET, DELETE) and
+// versions, each with and without the trailing slash; /healthz and
+// /metrics. Every response, errors included, is
+// application/taxii+json;version=2.1 (except the Prometheus text of
+// /metrics).
+//
+// # Decisions
+//
+//   - Discovery and the API root resource are open to anonymous callers;
+//     collections, objects and statuses follow the caller's grants, and
+//     public-read collections are readable anonymously. A collection the
+//     caller can neither read nor write is not listed and answers 404 (401
+//     to anonymous callers, with a challenge, whether it exists or not).
+//   - A malformed POST body (not JSON, not an envelope or bundle) is 422,
+//     as §5.5's table lists "malformed body" under 422. Any malformed query
+//     parameter is 400.
+//   - next tokens are stateless and signed (token.go); they never expire,
+//     and every use is re-checked against the caller's current rights.
+//
+// # Extending
+//
+// The admin API lives in admin*.go of this package. It registers its routes
+// through routeHooks, authenticates with (*Server).authenticate, restricts
+// with (*Server).requireAdmin, reports errors with errorf (mapped by
+// classify, the one error table), and calls (*Server).forgetCredentials
+// after changing accounts so the credential cache cannot serve stale
+// rights.
+//
+// # Caveats
+//
+// The credential cache keeps a verified Basic login for AuthCacheTTL
+// (default one minute): a password changed directly in the database file
+// takes up to that long to apply. Throttling and the cache are per process.
 package taxii

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -74,7 +74,7 @@ var passwordHash = sync.OnceValue(func() string {
 // env is a running server over a real bbolt file with two collections and
 // the accounts above.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	path  string
 	clock *clock
@@ -105,7 +105,7 @@ func (s *syncBuffer) String() string {
 }
 
 // newEnv starts a server; mod may adjust the config first.
-func newEnv(t *testing.T, mod ...func(*taxii.Config)) *env {
+func newEnv(t testing.TB, mod ...func(*taxii.Config)) *env {
 	t.Helper()
 	e := &env{t: t, clock: newClock(), logs: &syncBuffer{}}
 	e.path = filepath.Join(t.TempDir(), "herald.db")

@@ -29,11 +29,11 @@ func TestS3_1_ContentTypeOnEveryResponse(t *testing.T) {
 		{path: pub + "/manifest/"},
 		{path: pub + "/objects/indicator--00000001-0000-4000-8000-000000000001/"},
 		{path: pub + "/objects/indicator--00000001-0000-4000-8000-000000000001/versions/"},
-		{path: "/nowhere/"},                                   // 404
-		{method: http.MethodPatch, path: pub + "/objects/"},  // 405
-		{path: pub + "/objects/?limit=x"},                    // 400
-		{path: "/herald/", header: map[string]string{"Accept": "text/html"}},          // 406
-		{path: "/herald/collections/" + e.priv.ID + "/"},                             // 401
+		{path: "/nowhere/"}, // 404
+		{method: http.MethodPatch, path: pub + "/objects/"},                                              // 405
+		{path: pub + "/objects/?limit=x"},                                                                // 400
+		{path: "/herald/", header: map[string]string{"Accept": "text/html"}},                             // 406
+		{path: "/herald/collections/" + e.priv.ID + "/"},                                                 // 401
 		{path: "/herald/collections/", header: map[string]string{"Authorization": "Basic Zm9vOmJhcg=="}}, // 401
 		{method: http.MethodPost, path: pub + "/objects/", user: userAdmin, body: []byte("{}")},          // 415
 		{method: http.MethodDelete, path: pub + "/objects/indicator--00000001-0000-4000-8000-000000000001/", user: userAdmin},
@@ -145,7 +145,7 @@ func TestS3_2_DateAddedHeaders(t *testing.T) {
 		{pub + "/manifest/", first, last},
 		{obj + "/", first, first},
 		{obj + "/versions/", first, first},
-		{pub + "/objects/?match[type]=tool", last, last},                                               // empty, no added_after
+		{pub + "/objects/?match[type]=tool", last, last}, // empty, no added_after
 		{pub + "/objects/?added_after=2030-01-01T00:00:00Z", "2030-01-01T00:00:00.000000Z", "2030-01-01T00:00:00.000000Z"}, // empty, echo
 		{pub + "/manifest/?added_after=2030-01-01T00:00:00.5%2B01:00", "2029-12-31T23:00:00.500000Z", "2029-12-31T23:00:00.500000Z"},
 	}

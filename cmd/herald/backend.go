@@ -117,7 +117,8 @@ func (f *dataFlags) open(ctx context.Context, m *Main, create bool) (backend, er
 	return openLocal(f.db, create)
 }
 
-// splitTypes parses --type values: comma lists, repeatable.
+// listFlag is a flag of comma-separated values that may also be
+// repeated (--type indicator,malware --type report).
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }

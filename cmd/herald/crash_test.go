@@ -14,7 +14,7 @@ import (
 
 // writeLargeBundle streams a bundle of n small valid identities to path
 // and returns their ids in order.
-func writeLargeBundle(t *testing.T, path string, n int) []string {
+func writeLargeBundle(t testing.TB, path string, n int) []string {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {

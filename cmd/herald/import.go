@@ -178,7 +178,7 @@ func (imp *importer) reject(file, id, reason string) {
 	imp.total.rejected++
 }
 
-// fileIndex finds the counts of a file by name.
+// fileCounts finds the counts of a file by name.
 func (imp *importer) fileCounts(name string) *counts {
 	for i := range imp.files {
 		if imp.files[i].name == name {
@@ -252,6 +252,9 @@ func openInput(r io.Reader, name string) (io.Reader, string, error) {
 		}
 		br = bufio.NewReaderSize(zr, 64<<10)
 	}
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xef, 0xbb, 0xbf}) {
+		br.Discard(3) // a UTF-8 byte order mark, as some editors write
+	}
 	base := strings.ToLower(strings.TrimSuffix(name, ".gz"))
 	if strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml") {
 		return br, kindAdvisory, nil
@@ -275,10 +278,6 @@ func openInput(r io.Reader, name string) (io.Reader, string, error) {
 			continue
 		case '{', '[':
 			return br, kindSTIX, nil
-		case 0xef: // UTF-8 byte order mark: look further
-			if bytes.HasPrefix(head, []byte{0xef}) && n < 4 {
-				continue
-			}
 		}
 		return br, kindAdvisory, nil
 	}

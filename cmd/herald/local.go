@@ -22,7 +22,8 @@ type localBackend struct {
 	db *store.DB
 }
 
-// errLockedHint explains what to do when a server holds the file.
+// lockedError is store.ErrLocked with what to do about it: a server
+// holds the file, so work through the server.
 type lockedError struct {
 	path string
 	err  error

@@ -18,6 +18,9 @@ import (
 // that need a separate process (locks, kill -9, the default serve).
 var heraldBin string
 
+// testVersion is stamped into heraldBin with -ldflags -X.
+const testVersion = "v0.0.0-test"
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "herald-bin-")
 	if err != nil {
@@ -25,7 +28,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	heraldBin = filepath.Join(dir, "herald")
-	build := exec.Command("go", "build", "-o", heraldBin, ".")
+	// Built with a version stamped in, as a release is (see version.go).
+	build := exec.Command("go", "build", "-ldflags", "-X main.version="+testVersion, "-o", heraldBin, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build herald:", err)

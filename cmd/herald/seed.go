@@ -70,7 +70,11 @@ func seed(ctx context.Context, db *store.DB, stderr io.Writer, getenv func(strin
 
 	if _, err := db.Account(ctx, AdminAccount); errors.Is(err, store.ErrNotFound) {
 		password, generated := getenv("HERALD_ADMIN_PASSWORD"), false
-		if password == "" {
+		if password != "" {
+			if err := checkPassword(password); err != nil {
+				return fmt.Errorf("HERALD_ADMIN_PASSWORD: %w", err)
+			}
+		} else {
 			if password, err = randomPassword(); err != nil {
 				return fmt.Errorf("seed: %w", err)
 			}

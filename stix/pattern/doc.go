@@ -86,6 +86,12 @@
 // expression they wrap, so "([a] WITHIN 5 SECONDS) WITHIN 6 SECONDS" is a
 // duplicate WITHIN, as is "[a] WITHIN 5 SECONDS WITHIN 6 SECONDS".
 //
+// Where the grammar is more lenient than the prose and nothing is lost,
+// Parse follows the grammar: upper-case hex digits are accepted (and
+// rendered in lower case), "==" and "<>" are accepted (and rendered "=" and
+// "!="), comments are skipped, and negative list indexes are accepted (they
+// are out of range, so match nothing, §9.7.2).
+//
 // Input is limited to MaxLength bytes and MaxDepth levels of nested
 // brackets and parentheses, so a hostile pattern cannot exhaust the stack.
 package pattern

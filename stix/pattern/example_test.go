@@ -44,3 +44,19 @@ func ExampleParse_error() {
 	// offset 40, expected '.', '[' or a comparison operator, found "]"
 	// 1:26: 'abc' is not a valid SHA-256 hash: want 64 hex digits
 }
+
+func ExamplePattern_Comparisons() {
+	p, err := pattern.Parse("[ipv4-addr:value = '198.51.100.1' OR ipv4-addr:value ISSUBSET '203.0.113.0/24'] " +
+		"AND [file:hashes.MD5 IN ('cead3f77f6cda6ec00f57d76c9a6879f', '79054025255fb1a26e4bc422aef54eb4')]")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range p.Comparisons() {
+		fmt.Printf("%s %s %s (%s)\n", c.Path, c.Op, c.Value, c.Value.Kind)
+	}
+	// Output:
+	// ipv4-addr:value = '198.51.100.1' (string)
+	// ipv4-addr:value ISSUBSET '203.0.113.0/24' (string)
+	// file:hashes.MD5 IN ('cead3f77f6cda6ec00f57d76c9a6879f', '79054025255fb1a26e4bc422aef54eb4') (set)
+}

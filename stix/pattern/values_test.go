@@ -58,6 +58,12 @@ func TestQualifierValues(t *testing.T) {
 	if qs[2].Kind != pattern.QualStartStop || !qs[2].Start.Time.Equal(start) || !qs[2].Stop.Time.Equal(stop) {
 		t.Errorf("third qualifier = %+v, want START %v STOP %v", qs[2], start, stop)
 	}
+	want := []string{"REPEATS 3 TIMES", "WITHIN 2.5 SECONDS", "START t'2016-06-01T00:00:00Z' STOP t'2016-06-02T00:00:00.5Z'"}
+	for i, q := range qs {
+		if got := q.String(); got != want[i] {
+			t.Errorf("qualifier %d String() = %q, want %q", i, got, want[i])
+		}
+	}
 }
 
 func TestOperatorsAndNegation(t *testing.T) {
