@@ -209,7 +209,11 @@ func (p *parser) resolve() {
 	for _, r := range p.refs {
 		d, ok := p.defs[r.id]
 		if !ok {
-			p.errAt(r.node, r.path, "%q is not defined in this file (define it as one of: %s)", r.id, strings.Join(r.kinds, ", "))
+			msg := fmt.Sprintf("%q is not defined in this file (define it as one of: %s)", r.id, strings.Join(r.kinds, ", "))
+			if s := p.closestID(r.id, r.kinds); s != "" {
+				msg = fmt.Sprintf("%q is not defined in this file (did you mean %q?)", r.id, s)
+			}
+			p.errAt(r.node, r.path, "%s", msg)
 			continue
 		}
 		match := false
@@ -217,9 +221,37 @@ func (p *parser) resolve() {
 			match = match || k == d.kind
 		}
 		if !match {
-			p.errAt(r.node, r.path, "%q is a %s (line %d), but this must refer to: %s", r.id, d.kind, d.line, strings.Join(r.kinds, ", "))
+			p.errAt(r.node, r.path, "%q is %s %s (line %d), but this must refer to: %s", r.id, article(d.kind), d.kind, d.line, strings.Join(r.kinds, ", "))
 		}
 	}
+}
+
+// article is "an" before a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// closestID returns the defined id of one of the kinds closest to a
+// mistyped one (at most two edits away), or "". Ties go to the id that sorts
+// first, so the message is stable.
+func (p *parser) closestID(id string, kinds []string) string {
+	best, bestDist := "", 3
+	for cand, d := range p.defs {
+		match := false
+		for _, k := range kinds {
+			match = match || k == d.kind
+		}
+		if !match {
+			continue
+		}
+		if dd := editDistance(id, cand); dd < bestDist || (dd == bestDist && best != "" && cand < best) {
+			best, bestDist = cand, dd
+		}
+	}
+	return best
 }
 
 // country decodes an ISO 3166-1 alpha-2 code.

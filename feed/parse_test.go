@@ -160,13 +160,14 @@ func TestParseErrorsNameFileLineColumnField(t *testing.T) {
 incidents:
   - id: a1
     name: I
-    attributed_to: [nobody, a1]
+    attributed_to: [nobody, a1, a2]
     victims: [a1]
 `,
 			want: []string{
 				`t.yaml:14:9: incidents[0].id: duplicate id "a1" (already used by the actor at line 10)`,
 				`t.yaml:16:21: incidents[0].attributed_to[0]: "nobody" is not defined in this file (define it as one of: actor)`,
-				`t.yaml:17:15: incidents[0].victims[0]: "a1" is a actor (line 10), but this must refer to: organisation`,
+				`t.yaml:16:33: incidents[0].attributed_to[2]: "a2" is not defined in this file (did you mean "a1"?)`,
+				`t.yaml:17:15: incidents[0].victims[0]: "a1" is an actor (line 10), but this must refer to: organisation`,
 			},
 		},
 		{
@@ -242,7 +243,6 @@ incidents:
 `,
 			want: []string{
 				`t.yaml:10:9: actors[0].id: must be text, got a list`,
-				`t.yaml:10:9: actors[0].id: missing required field "id"`,
 				`t.yaml:12:11: actors[0].name: must be text, got a mapping`,
 				`t.yaml:13:14: actors[0].country: "kp" is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. KP)`,
 				`t.yaml:14:14: actors[0].aliases: must be a list (lines starting with "- "), got the value "A"`,

@@ -8,7 +8,7 @@ import (
 	"github.com/heraldcti/herald/stix"
 )
 
-// BenchmarkConvertBuiltin converts the parsed built-in advisory (66 objects).
+// BenchmarkConvertBuiltin converts the parsed built-in advisory (64 objects).
 func BenchmarkConvertBuiltin(b *testing.B) {
 	a, err := feed.BuiltinAdvisory()
 	if err != nil {

@@ -63,7 +63,7 @@ func convertReconcile(c *converter, previous []Object) ([]Object, error) {
 			continue
 		}
 		if !later {
-			errs = append(errs, fmt.Errorf("%s changed, but its new modified %s is not later than the published version's %s: set advisory.updated to a later date", o.ID, next.Modified, p.Modified))
+			errs = append(errs, fmt.Errorf("%s changed, but its new modified %s is not later than the published version's %s: set advisory.updated to a later date (an RFC 3339 time for a second edit on the same day)", o.ID, next.Modified, p.Modified))
 			continue
 		}
 		out[i] = next
@@ -105,7 +105,7 @@ func convertRevocations(c *converter, prev map[string]Object, produced map[strin
 		}
 		r, err := Revoke(p, c.common.modified)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w (set advisory.updated to a later date)", err))
+			errs = append(errs, fmt.Errorf("%w (set advisory.updated to a later date or time)", err))
 			continue
 		}
 		out = append(out, r)

@@ -98,10 +98,11 @@ func Decode(data []byte, opts DecodeOptions) ([]Object, error) {
 // are) and the indexed fields as the strings found.
 //
 // A top-level object is a bundle or envelope when it has an "objects"
-// array; its "type", if present, must then be "bundle" (an error at the end
-// of the stream if "type" comes after "objects"). A top-level object with
-// no "objects" array is a single STIX object, unless it has no "type" and
-// only envelope members ("more", "next"), which makes it an empty envelope.
+// array and no "type" other than "bundle" before it; a "type" other than
+// "bundle" after the array is an ErrShape error at the end of the stream.
+// Any other top-level object is a single STIX object (a custom object may
+// have an "objects" array property), unless it has no "type" and only
+// envelope members ("more", "next"), which makes it an empty envelope.
 type Decoder struct {
 	r     *decodeReader
 	opts  DecodeOptions
@@ -110,9 +111,8 @@ type Decoder struct {
 	index int   // elements seen in the current array
 	first bool  // next array element or member is the first
 	// Top-level object bookkeeping.
-	topType    []byte // raw "type" value of the top-level object, if seen
-	topTypeAt  int64  // its absolute offset
-	topObjects bool   // an "objects" array was seen
+	topType   []byte // raw "type" value of the top-level object, if seen
+	topTypeAt [2]int // its line and column
 }
 
 type decodeState uint8
@@ -248,13 +248,10 @@ members:
 		if err != nil {
 			return Object{}, err
 		}
-		if key == "objects" && ok && c == '[' {
-			if err := d.checkContainerType(); err != nil {
-				return Object{}, err
-			}
+		if key == "objects" && ok && c == '[' && d.containerType() {
 			r.pos++
 			r.markAbs = r.offset(r.pos)
-			d.state, d.first, d.topObjects = decodeContainer, true, true
+			d.state, d.first = decodeContainer, true
 			return d.element()
 		}
 		valAbs := r.offset(r.pos)
@@ -267,7 +264,7 @@ members:
 		}
 		switch key {
 		case "type":
-			d.topType, d.topTypeAt = append([]byte(nil), raw...), valAbs
+			d.topType, d.topTypeAt = append([]byte(nil), raw...), d.lineCol(valAbs)
 		case "objects":
 			objectsKind = jsonKind(raw)
 		case "more", "next", "id", "spec_version":
@@ -292,6 +289,9 @@ members:
 		return Object{}, d.finish() // bundle with no objects
 	}
 	start := int(topAbs - r.base)
+	if max := d.opts.MaxObjectBytes; max >= 0 && int64(r.pos-start) > max {
+		return Object{}, r.limitError(start, "object size", max)
+	}
 	o, err := decodeObject(r.buf[start:r.pos])
 	if err != nil {
 		return Object{}, d.compactError(start, r.buf[start:r.pos])
@@ -302,16 +302,23 @@ members:
 	return o, nil
 }
 
-// checkContainerType rejects an "objects" array in a top-level object whose
-// "type" (seen so far) is not "bundle".
-func (d *Decoder) checkContainerType() error {
+// containerType reports whether the top-level object's "type", as far as
+// seen, allows it to be a bundle or envelope: no type yet, or "bundle".
+func (d *Decoder) containerType() bool {
 	if d.topType == nil {
+		return true
+	}
+	typ, ok := decodeString(d.topType)
+	return ok && typ == "bundle"
+}
+
+// checkContainerType rejects a "type" other than "bundle" that comes after
+// the "objects" array of a bundle or envelope already being streamed.
+func (d *Decoder) checkContainerType() error {
+	if d.containerType() {
 		return nil
 	}
-	if typ, ok := decodeString(d.topType); ok && typ == "bundle" {
-		return nil
-	}
-	return d.shapeAt(d.topTypeAt, `top-level object with an "objects" array has type %s; want "bundle" (or no type, for a TAXII envelope)`, d.topType)
+	return shapeError(d.topTypeAt[0], d.topTypeAt[1], `top-level object with an "objects" array has type %s; want "bundle" (or no type, for a TAXII envelope)`, d.topType)
 }
 
 // element returns the next element of the current array, or finishes the
@@ -416,7 +423,7 @@ func (d *Decoder) endArray() error {
 		case "objects":
 			return d.shapeAt(valAbs, `top-level object has more than one "objects" member`)
 		case "type":
-			d.topType, d.topTypeAt = append([]byte(nil), raw...), valAbs
+			d.topType, d.topTypeAt = append([]byte(nil), raw...), d.lineCol(valAbs)
 		}
 	}
 }
@@ -478,12 +485,19 @@ func (d *Decoder) readKey() (string, error) {
 // shapeAt returns an ErrShape error positioned at absolute offset abs,
 // which must still be buffered.
 func (d *Decoder) shapeAt(abs int64, format string, args ...any) error {
+	lc := d.lineCol(abs)
+	return shapeError(lc[0], lc[1], format, args...)
+}
+
+// lineCol returns the line and column of absolute offset abs, which must
+// still be buffered.
+func (d *Decoder) lineCol(abs int64) [2]int {
 	i := int(abs - d.r.base)
 	if i < 0 {
 		i = 0
 	}
 	line, col := d.r.position(i)
-	return shapeError(line, col, format, args...)
+	return [2]int{line, col}
 }
 
 // compactError reports why raw, the value starting at buf[start], is not

@@ -167,10 +167,8 @@ func TestDecodeShapeErrorsAreErrShape(t *testing.T) {
 		`42`, `"x"`, `null`, `true`, `{"foo":1}`,
 		`{"type":"bundle","objects":{}}`,
 		`{"objects":5}`,
-		`{"type":"indicator","objects":[]}`,
 		`{"objects":[],"type":"report"}`,
 		`{"objects":[],"objects":[]}`,
-		`{"type":5,"objects":[]}`,
 	} {
 		_, err := stix.Decode([]byte(in), stix.DecodeOptions{})
 		if !errors.Is(err, stix.ErrShape) {
@@ -321,6 +319,17 @@ func TestDecodeKeepsValuesExactlyAsWritten(t *testing.T) {
 	}
 }
 
+func TestDecodeObjectWithAnObjectsArrayAfterItsType(t *testing.T) {
+	in := `{"type":"x-acme-set","id":"x-acme-set--eba44954-d4e4-4d3b-814c-2b17dd8de300","objects":[1,2]}`
+	objs, err := stix.Decode([]byte(in), stix.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 1 || string(objs[0].JSON) != in {
+		t.Fatalf("got %+v, want the one object", objs)
+	}
+}
+
 func TestDecodeIndexedFieldsUseTheLastDuplicate(t *testing.T) {
 	objs, err := stix.Decode([]byte(`[{"type":"a-b","type":"x-tool","id":"x"}]`), stix.DecodeOptions{})
 	if err != nil {
@@ -328,5 +337,39 @@ func TestDecodeIndexedFieldsUseTheLastDuplicate(t *testing.T) {
 	}
 	if objs[0].Type != "x-tool" {
 		t.Errorf("Type = %q, want the last one, as encoding/json would", objs[0].Type)
+	}
+}
+
+func TestDecodeErrorMessagesNameThePlace(t *testing.T) {
+	tests := []struct {
+		in   string
+		opts stix.DecodeOptions
+		want []string
+	}{
+		{`[1, 2, {"type":"x-a"}]`, stix.DecodeOptions{}, []string{"objects[0] at line 1, column 2", "and 1 more"}},
+		{`[{"type":"x-a","a":[[[]]]}]`, stix.DecodeOptions{MaxDepth: 2}, []string{"deeper than 2 levels", "line 1, column 21"}},
+		{`[{"type":"x-a"},{"type":"x-b"}]`, stix.DecodeOptions{MaxObjects: 1}, []string{"more than 1 objects", "column 17"}},
+		{`[{"type":"x-a"}]`, stix.DecodeOptions{MaxBytes: 5}, []string{"larger than 5 bytes"}},
+	}
+	for _, tc := range tests {
+		_, err := stix.Decode([]byte(tc.in), tc.opts)
+		if err == nil {
+			t.Errorf("Decode(%s) succeeded", tc.in)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Decode(%s) = %q, want it to contain %q", tc.in, err, w)
+			}
+		}
+	}
+}
+
+func TestDecoderKeepsReturningEOF(t *testing.T) {
+	d := stix.NewDecoder(strings.NewReader(`[]`), stix.DecodeOptions{})
+	for i := 0; i < 3; i++ {
+		if _, err := d.Next(); err != io.EOF {
+			t.Fatalf("call %d: %v, want io.EOF", i, err)
+		}
 	}
 }

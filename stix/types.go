@@ -55,7 +55,6 @@ const (
 	vvBinary                       // base64 string
 	vvHex                          // hex string
 	vvLang                         // RFC 5646 language tag
-	vvAny                          // any non-null value
 )
 
 // Reference classes used in vProp.refTypes besides concrete type names.

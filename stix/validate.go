@@ -63,7 +63,8 @@ func (e *ValidationError) Error() string {
 // closed vocabularies) with each type's cross-property rules, extensions,
 // custom property names, and for indicators with pattern_type "stix" the
 // pattern syntax. Unknown object types and custom properties that are well
-// formed are accepted as they are. See README-stix-validate.md for the list.
+// formed are accepted as they are. The README section on validation has
+// the full list.
 func Validate(o Object) error {
 	s := vState{obj: o}
 	s.run()

@@ -141,8 +141,11 @@ func (s *vState) number(path string, p vProp, val []byte) {
 }
 
 func vFormatBound(f float64) string {
-	if f >= 1e18 {
+	switch {
+	case f >= 1e300:
 		return "∞"
+	case f >= 9e18:
+		return "2^63-1"
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }

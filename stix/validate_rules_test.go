@@ -274,3 +274,10 @@ func TestValidateErrorNamesTheObjectAndEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateIntegerBoundsAreNamed(t *testing.T) {
+	ps := validateProblems(t, validateMutate(t, "file", map[string]any{"size": raw("18446744073709551616")}))
+	if !validateHas(ps, "size", "outside 0..2^63-1") {
+		t.Fatalf("problems %v, want size outside 0..2^63-1", ps)
+	}
+}

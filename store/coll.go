@@ -10,12 +10,12 @@ import (
 
 // coll is one collection's buckets inside one transaction.
 type coll struct {
-	id                                     string
-	versions, types, objAdded, objSorted   *bolt.Bucket
-	exact, versionIdx, last, first         *bolt.Bucket
-	typeLast, typeFirst, info              *bolt.Bucket
-	sortedCur                              *bolt.Cursor // reused for object-state lookups
-	writable                               bool
+	id                                   string
+	versions, types, objAdded, objSorted *bolt.Bucket
+	exact, versionIdx, last, first       *bolt.Bucket
+	typeLast, typeFirst, info            *bolt.Bucket
+	sortedCur                            *bolt.Cursor // reused for object-state lookups
+	writable                             bool
 }
 
 func openColl(tx *bolt.Tx, id string) (*coll, error) {

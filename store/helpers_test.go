@@ -21,7 +21,14 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(holdEnv); path != "" {
 		os.Exit(holdDB(path))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if benchState.db != nil {
+		_ = benchState.db.Close()
+	}
+	for _, f := range benchFiles {
+		_ = os.Remove(f)
+	}
+	os.Exit(code)
 }
 
 var ctx = context.Background()

@@ -37,10 +37,10 @@ type pendingVersion struct {
 
 // pendingObject tracks an object that gets new versions in this call.
 type pendingObject struct {
-	before     objState
-	firstKey   []byte // s key of the current default first (copy)
-	lastKey    []byte // s key of the current default last (copy)
-	groupKey   []byte // id 0x00 specKey of the latest spec group
+	before      objState
+	firstKey    []byte // s key of the current default first (copy)
+	lastKey     []byte // s key of the current default last (copy)
+	groupKey    []byte // id 0x00 specKey of the latest spec group
 	first, last objEntry
 }
 

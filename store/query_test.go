@@ -22,20 +22,20 @@ type fixture struct {
 
 // Ids of the fixture's objects.
 var (
-	idA  = objID("indicator", 1)       // three 2.1 versions, added out of version order
-	idB  = objID("malware", 2)         // modified equal to A's first version
-	idC  = objID("attack-pattern", 3)  // 2.0 and 2.1 versions; the newest version is 2.0
-	idD  = objID("indicator", 4)       // "…00Z" and "…00.5Z": string order is not time order
-	idS1 = objID("ipv4-addr", 5)       // SCO with two content versions
-	idS2 = objID("ipv4-addr", 6)       // SCO with one
-	idE  = objID("x-custom-thing", 7)  // another type
+	idA  = objID("indicator", 1)      // three 2.1 versions, added out of version order
+	idB  = objID("malware", 2)        // modified equal to A's first version
+	idC  = objID("attack-pattern", 3) // 2.0 and 2.1 versions; the newest version is 2.0
+	idD  = objID("indicator", 4)      // "…00Z" and "…00.5Z": string order is not time order
+	idS1 = objID("ipv4-addr", 5)      // SCO with two content versions
+	idS2 = objID("ipv4-addr", 6)      // SCO with one
+	idE  = objID("x-custom-thing", 7) // another type
 )
 
 const (
 	mA1 = "2021-01-01T00:00:00.000Z"
 	mA2 = "2021-01-01T00:00:00.500Z"
 	mA3 = "2021-03-01T00:00:00.000Z"
-	mDz = "2021-01-01T00:00:00Z"  // same instant as mA1, different string
+	mDz = "2021-01-01T00:00:00Z"   // same instant as mA1, different string
 	mDh = "2021-01-01T00:00:00.5Z" // sorts before mDz as a string
 	mC0 = "2019-01-01T00:00:00Z"   // spec 2.0
 	mC1 = "2020-06-01T00:00:00Z"   // spec 2.1
@@ -46,7 +46,7 @@ const (
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	clk := newClock()
-	db := mustOpen(t, &store.Options{Now: clk.Now})
+	db := mustOpen(t, &store.Options{Now: clk.Now, NoSync: true})
 	f := &fixture{db: db, coll: mustCollection(t, db, "fixture").ID}
 	f.steps = []stix.Object{
 		1:  sdo("indicator", idA, mA2, "2.1"),

@@ -71,7 +71,7 @@ func callerFrom(c echo.Context) *caller {
 //     tokens used as the password; verified credentials are cached for
 //     AuthCacheTTL under a keyed hash of user and password;
 //   - "Bearer <token>" or "Token <token>": an API token, looked up by its
-//     SHA-256.
+//     SHA-256 (and cached the same way).
 //
 // Wrong or malformed credentials are a 401 with WWW-Authenticate, counted
 // per client IP; after MaxAuthFailures in AuthFailureWindow the IP gets
@@ -166,11 +166,17 @@ func (a *authenticator) verify(c echo.Context, header string) (*caller, error) {
 		if cred == "" {
 			return nil, errBadCredentials
 		}
+		key := a.cacheKey("\x00token", cred) // no account name starts with NUL
+		if who := a.cached(key); who != nil {
+			return who, nil
+		}
 		acct, err := a.s.db.AccountByToken(ctx, tokenHash(cred))
 		if err != nil {
 			return nil, lookupErr(err)
 		}
-		return callerOf(acct), nil
+		who := callerOf(acct)
+		a.remember(key, who)
+		return who, nil
 	case "basic":
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
@@ -195,18 +201,9 @@ func lookupErr(err error) error {
 }
 
 func (a *authenticator) basic(c echo.Context, user, pass string) (*caller, error) {
-	st := a.s.settings()
-	now := st.Now()
 	key := a.cacheKey(user, pass)
-	if st.AuthCacheTTL > 0 {
-		a.mu.Lock()
-		e, ok := a.cache[key]
-		a.mu.Unlock()
-		if ok && now.Before(e.expires) {
-			a.s.metrics.authCache(true)
-			return e.who, nil
-		}
-		a.s.metrics.authCache(false)
+	if who := a.cached(key); who != nil {
+		return who, nil
 	}
 	ctx := c.Request().Context()
 	var who *caller
@@ -232,12 +229,36 @@ func (a *authenticator) basic(c echo.Context, user, pass string) (*caller, error
 		}
 		who = callerOf(acct)
 	}
-	if st.AuthCacheTTL > 0 {
-		a.mu.Lock()
-		a.cache[key] = cacheEntry{who: who, expires: now.Add(st.AuthCacheTTL)}
-		a.mu.Unlock()
-	}
+	a.remember(key, who)
 	return who, nil
+}
+
+// cached returns the caller remembered under key, or nil.
+func (a *authenticator) cached(key [32]byte) *caller {
+	st := a.s.settings()
+	if st.AuthCacheTTL <= 0 {
+		return nil
+	}
+	a.mu.Lock()
+	e, ok := a.cache[key]
+	a.mu.Unlock()
+	if ok && st.Now().Before(e.expires) {
+		a.s.metrics.authCache(true)
+		return e.who
+	}
+	a.s.metrics.authCache(false)
+	return nil
+}
+
+// remember caches a verified caller for AuthCacheTTL.
+func (a *authenticator) remember(key [32]byte, who *caller) {
+	st := a.s.settings()
+	if st.AuthCacheTTL <= 0 {
+		return
+	}
+	a.mu.Lock()
+	a.cache[key] = cacheEntry{who: who, expires: st.Now().Add(st.AuthCacheTTL)}
+	a.mu.Unlock()
 }
 
 // dummyHash is a valid argon2id hash of a random password, made once.

@@ -56,7 +56,8 @@ func FuzzQueryParams(f *testing.F) {
 		}
 		// A token for these filters resolves back to them.
 		tok := ts.sign(sc, f2, 42)
-		f3, pos, err := ts.resolve(params{Next: tok}, sc)
+		resend := filters{IDs: f2.IDs, Types: f2.Types, Versions: f2.Versions, SpecVersions: f2.SpecVersions}
+		f3, pos, err := ts.resolve(params{filters: resend, Next: tok}, sc)
 		if err != nil || pos != 42 || !f3.sameMatch(f2) || f3.HasAddedAfter != f2.HasAddedAfter ||
 			(f2.HasAddedAfter && !f3.AddedAfter.Equal(f2.AddedAfter)) {
 			t.Fatalf("token round trip for %q: %+v %d %v, want %+v", raw, f3, pos, err, f2)

@@ -285,3 +285,27 @@ func TestS3_6_MethodNotAllowedAndNotFound(t *testing.T) {
 	wantError(t, e.get("/herald/collections/"+e.pub.ID+"/nothing/", ""), 404)
 	wantError(t, e.get("/other-root/", ""), 404)
 }
+
+// A long match[id] list is not copied into the token (it would not fit a
+// URL): the token holds its hash, and the client must resend the list.
+func TestS3_5_LongFiltersTravelAsHash(t *testing.T) {
+	e := newEnv(t)
+	seed(e, e.pub.ID, 5)
+	var ids []string
+	for i := 1; i <= 300; i++ {
+		ids = append(ids, indicator(i, "").ID)
+	}
+	q := "match[id]=" + strings.Join(ids, ",")
+	v := e.get(objectsPath(e, e.pub, q+"&limit=2"), "").envelope(t)
+	if !v.More || len(v.Next) > 1024 {
+		t.Fatalf("more=%v, token of %d bytes", v.More, len(v.Next))
+	}
+	next := "&next=" + url.QueryEscape(v.Next)
+	r := e.get(objectsPath(e, e.pub, q+"&limit=10"+next), "")
+	wantStatus(t, r, 200)
+	if got := len(r.envelope(t).Objects); got != 3 {
+		t.Fatalf("second page: %d objects, want 3", got)
+	}
+	wantError(t, e.get(objectsPath(e, e.pub, "limit=10"+next), ""), 400)
+	wantError(t, e.get(objectsPath(e, e.pub, q+","+malware(9).ID+"&limit=10"+next), ""), 400)
+}

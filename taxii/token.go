@@ -22,8 +22,9 @@ import (
 //
 // The payload is JSON and binds the endpoint, the collection id, the object
 // id (object and versions endpoints), the caller (a hash of the account
-// name; anonymous is empty), the normalised filters including added_after,
-// and the position (store.Position) of the last version already served.
+// name; anonymous is empty), the normalised filters including added_after
+// (or, for very long match lists, their SHA-256), and the position
+// (store.Position) of the last version already served.
 // A token that fails the MAC, or whose binding differs from the request, is
 // a 400: the client never gets data outside its original query or outside
 // what it may read (TAXII 2.1 Appendix B).
@@ -36,17 +37,33 @@ const (
 
 // cursor is the signed content of a next token.
 type cursor struct {
-	V          int            `json:"v"`
-	Endpoint   endpoint       `json:"e"`
-	Collection string         `json:"c"`
-	Object     string         `json:"o,omitempty"`
-	Caller     string         `json:"u,omitempty"`
-	AddedAfter *int64         `json:"a,omitempty"` // µs since epoch
-	IDs        []string       `json:"i,omitempty"`
-	Types      []string       `json:"t,omitempty"`
-	Versions   []string       `json:"m,omitempty"`
-	Specs      []string       `json:"s,omitempty"`
+	V          int      `json:"v"`
+	Endpoint   endpoint `json:"e"`
+	Collection string   `json:"c"`
+	Object     string   `json:"o,omitempty"`
+	Caller     string   `json:"u,omitempty"`
+	AddedAfter *int64   `json:"a,omitempty"` // µs since epoch
+	IDs        []string `json:"i,omitempty"`
+	Types      []string `json:"t,omitempty"`
+	Versions   []string `json:"m,omitempty"`
+	Specs      []string `json:"s,omitempty"`
+	// FilterHash replaces IDs, Types, Versions and Specs when they are too
+	// long to travel in a URL: the client must then resend them, and they
+	// must hash to this value.
+	FilterHash string         `json:"h,omitempty"`
 	Position   store.Position `json:"p"`
+}
+
+// maxInlineFilters is the size (bytes of JSON) above which a token carries
+// the hash of the match filters instead of the filters, keeping tokens
+// short enough for any URL.
+const maxInlineFilters = 2048
+
+// filterHash is the hex SHA-256 of the normalised match filters.
+func filterHash(f filters) string {
+	b, _ := json.Marshal([4][]string{f.IDs, f.Types, f.Versions, f.SpecVersions})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 func (c *cursor) filters() filters {
@@ -98,6 +115,10 @@ func (ts tokenSigner) sign(sc scope, f filters, pos store.Position) string {
 		us := f.AddedAfter.UnixMicro()
 		c.AddedAfter = &us
 	}
+	if n := len(strings.Join(f.IDs, ",")) + len(strings.Join(f.Types, ",")) + len(strings.Join(f.Versions, ",")) + len(strings.Join(f.SpecVersions, ",")); n > maxInlineFilters {
+		c.IDs, c.Types, c.Versions, c.Specs = nil, nil, nil, nil
+		c.FilterHash = filterHash(f)
+	}
 	payload, _ := json.Marshal(c) // plain strings and ints: cannot fail
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString(payload) + "." + enc.EncodeToString(ts.mac(payload))
@@ -143,6 +164,8 @@ func (ts tokenSigner) verify(token string, sc scope) (cursor, error) {
 //     else 400.
 //   - The token's added_after always wins over the request's (OpenCTI
 //     resends its old added_after with next).
+//   - A token for very long filter lists holds only their hash: the
+//     request must resend filters with that hash.
 func (ts tokenSigner) resolve(p params, sc scope) (filters, store.Position, error) {
 	if p.Next == "" {
 		return p.filters, 0, nil
@@ -152,6 +175,12 @@ func (ts tokenSigner) resolve(p params, sc scope) (filters, store.Position, erro
 		return filters{}, 0, badRequest("%v", err)
 	}
 	tf := c.filters()
+	if c.FilterHash != "" {
+		if !p.hasMatch() || filterHash(p.filters) != c.FilterHash {
+			return filters{}, 0, badRequest("next was issued for a long list of match[...] filters; resend exactly those filters with it")
+		}
+		tf.IDs, tf.Types, tf.Versions, tf.SpecVersions = p.IDs, p.Types, p.Versions, p.SpecVersions
+	}
 	if p.hasMatch() && !p.sameMatch(tf) {
 		return filters{}, 0, badRequest("next was issued for different match[...] filters; resend the original filters or none")
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -142,6 +143,9 @@ func startServer(t *testing.T, extra ...string) *liveServer {
 	select {
 	case a := <-addr:
 		s.url = "http://" + a.String()
+		if slices.Contains(extra, "--tls-cert") {
+			s.url = "https://" + a.String()
+		}
 	case code := <-s.done:
 		cancel()
 		t.Fatalf("serve exited with %d before listening:\n%s", code, s.stderr)
