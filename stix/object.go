@@ -47,11 +47,16 @@ func ContentVersion(compactJSON []byte) string {
 }
 
 // EffectiveSpecVersion is the spec version an object is handled under: the
-// spec_version it states, or "2.0" when it carries none (STIX 2.1 §3.1:
-// content without spec_version is STIX 2.0).
+// spec_version it states; else "2.1" for a cyber-observable object (top-level
+// SCOs exist only since STIX 2.1, where their spec_version is optional and
+// defaults to 2.1); else "2.0" (STIX 2.1 §3.1: SDOs and SROs without
+// spec_version are STIX 2.0 content).
 func (o Object) EffectiveSpecVersion() string {
-	if o.SpecVersion == "" {
-		return "2.0"
+	if o.SpecVersion != "" {
+		return o.SpecVersion
 	}
-	return o.SpecVersion
+	if IsCyberObservableType(o.Type) {
+		return "2.1"
+	}
+	return "2.0"
 }

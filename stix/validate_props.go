@@ -3,7 +3,6 @@ package stix
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +108,7 @@ func (s *vState) list(path string, val []byte, each func(path string, v []byte))
 		return
 	}
 	decodeElements(val, func(i int, v []byte) bool {
-		each(fmt.Sprintf("%s[%d]", path, i), v)
+		each(path+"["+strconv.Itoa(i)+"]", v)
 		return true
 	})
 }

@@ -217,6 +217,8 @@ func TestValidateAccepts(t *testing.T) {
 		{"CVE with a five-digit number", "vulnerability", map[string]any{"external_references": []any{map[string]any{"source_name": "cve", "external_id": "CVE-2024-12345"}}}},
 		{"STIX 2.0 identity without millisecond timestamps", "stix20-identity", nil},
 		{"2.1 SCO without spec_version", "url", map[string]any{"spec_version": nil}},
+		{"SDO without spec_version is read as STIX 2.0", "attack-pattern", map[string]any{"spec_version": nil, "created": "2024-01-02T03:04:05Z"}},
+		{"explicit STIX 2.0 identity", "stix20-identity", map[string]any{"spec_version": "2.0"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

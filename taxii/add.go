@@ -81,6 +81,9 @@ func (s *Server) addObjects(c echo.Context) error {
 		return err
 	}
 	if !who.canWrite(col) {
+		if who.anonymous() {
+			return errorf(http.StatusUnauthorized, "adding objects needs authentication")
+		}
 		return errorf(http.StatusForbidden, "you may not add objects to this collection")
 	}
 	req := c.Request()

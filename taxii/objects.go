@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -337,6 +336,9 @@ func (s *Server) deleteObject(c echo.Context) error {
 		return err
 	}
 	if !who.canRead(col) || !who.canWrite(col) {
+		if who.anonymous() {
+			return errorf(http.StatusUnauthorized, "deleting needs authentication")
+		}
 		return errorf(http.StatusForbidden, "deleting needs both read and write access to this collection")
 	}
 	id, err := objectParam(c)
@@ -354,6 +356,6 @@ func (s *Server) deleteObject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.logFor(c).Info("object deleted", "collection", col.ID, "object", id, "versions", strconv.Itoa(n))
+	s.logFor(c).Info("object deleted", "collection", col.ID, "object", id, "versions", n)
 	return c.NoContent(http.StatusOK)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -342,4 +343,32 @@ func TestS3_4_1_MatchFilters(t *testing.T) {
 			t.Errorf("%q: got %v, want %v", c.q, got, c.want)
 		}
 	}
+}
+
+// §3.4.1 / TAXII-2.1.md 7.22: objects without created/modified (SCOs) get
+// a consistent version, usable in match[version].
+func TestS3_4_1_UnversionedObjectsHaveConsistentVersion(t *testing.T) {
+	e := newEnv(t)
+	js := `{"type":"ipv4-addr","spec_version":"2.1","id":"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd","value":"198.51.100.7"}`
+	o := stix.Object{Type: "ipv4-addr", ID: "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd", SpecVersion: "2.1", JSON: []byte(js)}
+	e.put(e.pub.ID, o)
+	want := stix.ContentVersion([]byte(js))
+	var m struct {
+		Objects []struct{ Version string } `json:"objects"`
+	}
+	r := e.get("/herald/collections/"+e.pub.ID+"/manifest/", "")
+	if err := jsonUnmarshal(r.body, &m); err != nil || len(m.Objects) != 1 || m.Objects[0].Version != want {
+		t.Fatalf("manifest %s, want version %s", r.body, want)
+	}
+	r = e.get(objectsPath(e, e.pub, "match[version]="+url.QueryEscape(want)), "")
+	if n := len(r.envelope(t).Objects); n != 1 {
+		t.Fatalf("match[version]=%s: %d objects, want 1", want, n)
+	}
+}
+
+// §8.2.1(7) / TAXII-2.1.md 0.9: a request without User-Agent is served.
+func TestS8_2_1_MissingUserAgentIsServed(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(req{path: "/herald/collections/", header: map[string]string{"User-Agent": ""}})
+	wantStatus(t, r, 200)
 }

@@ -228,6 +228,13 @@ func TestS5_5_AddObjectsRefusals(t *testing.T) {
 	wantError(t, post(e, userReader, body), 403)
 	wantError(t, post(e, userNobody, body), 404)
 	wantError(t, post(e, "", body), 401)
+	// Anonymous callers may read the public collection but are asked to
+	// authenticate (401, not 403) for writes and deletes.
+	wantError(t, e.do(req{method: http.MethodPost, path: objectsPath(e, e.pub, ""), body: body,
+		header: map[string]string{"Content-Type": taxii.MediaTypeTAXII}}), 401)
+	wantError(t, e.do(req{method: http.MethodDelete, path: "/herald/collections/" + e.pub.ID + "/objects/" + indicator(1, "").ID + "/"}), 401)
+	wantError(t, e.do(req{method: http.MethodPost, user: userReader, path: objectsPath(e, e.pub, ""), body: body,
+		header: map[string]string{"Content-Type": taxii.MediaTypeTAXII}}), 403)
 	for _, ct := range []string{"", "application/json", "application/stix+json;version=2.1", "application/taxii+json;version=2.0", "text/plain"} {
 		r := e.do(req{method: http.MethodPost, user: userRW, path: objectsPath(e, e.priv, ""), body: body, header: map[string]string{"Content-Type": ct}})
 		wantError(t, r, 415)

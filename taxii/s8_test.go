@@ -233,3 +233,38 @@ func TestS8_2_TLS(t *testing.T) {
 		t.Errorf("discovery over TLS advertises %q", d.Default)
 	}
 }
+
+// Reload re-reads the certificate files (rotation without a restart).
+func TestS8_2_TLSCertificateReload(t *testing.T) {
+	certFile, keyFile, pool1 := writeCert(t)
+	e := newEnv(t, func(c *taxii.Config) { c.TLSCertFile, c.TLSKeyFile = certFile, keyFile })
+	addr := serveBackground(t, e.srv)
+	get := func(pool *x509.CertPool) error {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+		defer tr.CloseIdleConnections()
+		res, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/healthz")
+		if err == nil {
+			res.Body.Close()
+		}
+		return err
+	}
+	if err := get(pool1); err != nil {
+		t.Fatalf("first certificate: %v", err)
+	}
+	cert2, key2, pool2 := writeCert(t)
+	cfg := e.cfg
+	cfg.TLSCertFile, cfg.TLSKeyFile = cert2, key2
+	if err := e.srv.Reload(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(pool2); err != nil {
+		t.Fatalf("after reload, the new certificate is not served: %v", err)
+	}
+	if err := get(pool1); err == nil {
+		t.Fatal("after reload, the old certificate is still served")
+	}
+	cfg.TLSCertFile, cfg.TLSKeyFile = "", ""
+	if err := e.srv.Reload(cfg); err == nil {
+		t.Fatal("Reload switched TLS off")
+	}
+}

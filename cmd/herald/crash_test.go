@@ -44,7 +44,7 @@ func writeLargeBundle(t testing.TB, path string, n int) []string {
 // `herald check`, holding exactly the batches committed before the kill:
 // each wholly, in order, and nothing of the batch in flight.
 func TestKill9DuringLargeImportLeavesWholeBatches(t *testing.T) {
-	const total, batch = 100_000, 5_000
+	const total, batch = 50_000, 5_000
 	dir := t.TempDir()
 	db := filepath.Join(dir, "h.db")
 	e := env{"HERALD_DB": db}
@@ -75,9 +75,7 @@ func TestKill9DuringLargeImportLeavesWholeBatches(t *testing.T) {
 	if n < 15_000 || n%batch != 0 {
 		t.Fatalf("%d objects stored after the kill, want a whole number of %d-object batches, at least 15,000", n, batch)
 	}
-	if n == total {
-		t.Logf("the import finished before the kill landed; the check still holds")
-	}
+	t.Logf("%d of %d objects were committed before the kill", n, total)
 	re := regexp.MustCompile(`"id":"([^"]+)"`)
 	for i, l := range lines {
 		m := re.FindStringSubmatch(l)

@@ -107,3 +107,36 @@ func TestExportWriterReportsWriteErrors(t *testing.T) {
 		}
 	}
 }
+
+func FuzzOpenInput(f *testing.F) {
+	f.Add([]byte(`{"type":"bundle"}`), "-")
+	f.Add([]byte("advisory:\n"), "a.yaml")
+	f.Add([]byte(gzipped("[1,2]")), "x.json.gz")
+	f.Add([]byte("\x1f\x8b\x08"), "-")
+	f.Add([]byte("\xef\xbb\xbf  "), "-")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		r, kind, err := openInput(bytes.NewReader(data), name)
+		if err != nil {
+			return
+		}
+		if kind != kindSTIX && kind != kindAdvisory {
+			t.Fatalf("kind %q", kind)
+		}
+		_, _ = io.Copy(io.Discard, r) // gzip errors are the decoder's to report
+	})
+}
+
+func FuzzKillChainFlag(f *testing.F) {
+	f.Add("mitre-attack:initial-access")
+	f.Add(":")
+	f.Add("a:b:c")
+	f.Fuzz(func(t *testing.T, v string) {
+		var k killChainFlag
+		if err := k.Set(v); err != nil {
+			return
+		}
+		if len(k) != 1 || k[0].Chain == "" || k[0].Phase == "" {
+			t.Fatalf("%q parsed as %+v", v, k)
+		}
+	})
+}

@@ -46,7 +46,7 @@ func aliasFor(n int) string { return "load-" + strconv.Itoa(n) }
 // renamed into place once complete and synced, so an interrupted build is
 // never mistaken for a finished one. An existing file is reused after
 // checking that its collection has cfg.Objects objects.
-func prepare(ctx context.Context, cfg config) (result, error) {
+func prepare(ctx context.Context, cfg config) (_ result, err error) {
 	if cfg.Objects < 2 {
 		return result{}, fmt.Errorf("-objects %d: need at least 2 objects (for a middle page)", cfg.Objects)
 	}
@@ -71,7 +71,7 @@ func prepare(ctx context.Context, cfg config) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	defer db.Close()
+	defer func() { err = errors.Join(err, db.Close()) }()
 	col, err := db.Collection(ctx, aliasFor(cfg.Objects))
 	if err != nil {
 		return result{}, fmt.Errorf("%s: no collection %q (a file built for another size, or not by loadprep? remove it to rebuild): %w",
@@ -105,7 +105,7 @@ func prepare(ctx context.Context, cfg config) (result, error) {
 
 // build writes a new database with the load collection to a temporary
 // file, then renames it to cfg.Path.
-func build(ctx context.Context, cfg config) error {
+func build(ctx context.Context, cfg config) (err error) {
 	tmp := cfg.Path + ".partial"
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove stale %s: %w", tmp, err)
@@ -114,15 +114,12 @@ func build(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	closeDB := func() error {
-		if db == nil {
-			return nil
+	closed := false
+	defer func() {
+		if !closed {
+			err = errors.Join(err, db.Close())
 		}
-		err := db.Close()
-		db = nil
-		return err
-	}
-	defer closeDB() //nolint:errcheck // the success path closes and checks explicitly
+	}()
 
 	col, err := db.CreateCollection(ctx, store.Collection{
 		Title:       fmt.Sprintf("Load test, %d objects", cfg.Objects),
@@ -139,7 +136,8 @@ func build(ctx context.Context, cfg config) error {
 	if err := db.Sync(); err != nil {
 		return err
 	}
-	if err := closeDB(); err != nil {
+	closed = true
+	if err := db.Close(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, cfg.Path); err != nil {

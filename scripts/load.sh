@@ -1,0 +1,442 @@
+#!/usr/bin/env bash
+# scripts/load.sh: how fast does Herald serve a 100-object page, next to
+# nginx serving the very same response bytes as a static file?
+#
+# For each collection size (10k and 1M objects) it builds (or reuses) a
+# database with internal/loadprep, starts `herald serve` and an nginx on
+# loopback ports, fetches one 100-object page from the middle of the
+# collection, gives nginx those exact bytes, and runs wrk against
+#   herald, anonymous        (the collection is public-read)
+#   herald, Basic auth       (a reader account with a read grant)
+#   nginx, static file       (the anonymous response body, byte for byte)
+# It prints a Markdown table (also written to $LOAD_DIR/results.md).
+#
+# Usage (from anywhere; it works in the repository it lives in):
+#   scripts/load.sh                 # full run: 10k and 1M objects, 15 s per measurement
+#   QUICK=1 scripts/load.sh         # smoke test: 10k only, 5 s per measurement
+#
+# Environment:
+#   LOAD_DIR      work directory; databases are cached in $LOAD_DIR/db (default /tmp/herald-load)
+#   DURATION      wrk duration per measurement (default 15s; QUICK: 5s)
+#   WARMUP        wrk warm-up before each measurement, not reported (default 3s; QUICK: 1s)
+#   SIZES         collection sizes (default "10000 1000000"; QUICK: "10000")
+#   THREADS, CONNS  wrk -t and -c (default 2 and 16)
+#   HERALD_LOG_LEVEL  herald's log level (default warn: no per-request log
+#                 lines, as nginx runs with access_log off)
+#   MAX_SECONDS   hard bound on the whole run (default 3600; QUICK: 900)
+#   NO_INSTALL=1  never run apt-get (fail if wrk or nginx is missing)
+#
+# Only loopback traffic: every server listens on 127.0.0.1 and every URL
+# targets it. Everything the script starts is stopped on exit, error or
+# interrupt.
+set -euo pipefail
+umask 022 # nginx's workers (user nobody when started as root) read the page
+
+QUICK=${QUICK:-0}
+if [[ $QUICK == 1 ]]; then
+	DURATION=${DURATION:-5s}
+	WARMUP=${WARMUP:-1s}
+	SIZES=${SIZES:-10000}
+	MAX_SECONDS=${MAX_SECONDS:-900}
+else
+	DURATION=${DURATION:-15s}
+	WARMUP=${WARMUP:-3s}
+	SIZES=${SIZES:-10000 1000000}
+	MAX_SECONDS=${MAX_SECONDS:-3600}
+fi
+LOAD_DIR=${LOAD_DIR:-/tmp/herald-load}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-16}
+HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-warn}
+NO_INSTALL=${NO_INSTALL:-0}
+# No other HERALD_* setting from the caller's environment (a config file,
+# page sizes...) may change what is measured.
+while read -r v; do unset "$v"; done < <(compgen -e | grep '^HERALD_' || true)
+
+readonly HOST=127.0.0.1
+readonly ACCEPT='application/taxii+json;version=2.1'
+readonly PAGE_LIMIT=100
+readonly READER=reader
+readonly READER_PASSWORD=load-test-reader-password
+readonly ADMIN_PASSWORD=load-test-admin-password
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=$LOAD_DIR/bin
+RUN=$LOAD_DIR/run
+RESULTS=$LOAD_DIR/results.md
+
+log() { printf 'load.sh: %s\n' "$*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+# ---------------------------------------------------------------- cleanup
+PIDS=()          # processes this script started (herald, nginx), stopped on exit
+CREATED_POLICY=0 # 1 when we wrote /usr/sbin/policy-rc.d and must remove it
+WATCHDOG=
+
+# stop_pid PID: TERM, wait up to 10 s, then KILL. Only ever called with
+# pids this script started.
+stop_pid() {
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		log "pid $pid did not stop on TERM; killing it"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	local pid
+	for pid in "${PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	PIDS=()
+	if [[ $CREATED_POLICY == 1 ]]; then
+		rm -f /usr/sbin/policy-rc.d
+	fi
+	if [[ -n $WATCHDOG ]]; then
+		kill "$WATCHDOG" 2>/dev/null || true
+		wait "$WATCHDOG" 2>/dev/null || true
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# The whole run is bounded: after MAX_SECONDS the watchdog sends TERM to
+# this shell and to its children (the command in the foreground, herald,
+# nginx: all started here), so the trap runs at once and stops the rest.
+watchdog() {
+	local main=$1 sleeper kids c
+	trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+	sleep "$MAX_SECONDS" &
+	sleeper=$!
+	wait "$sleeper" || exit 0
+	echo "load.sh: gave up after MAX_SECONDS=$MAX_SECONDS" >&2
+	kill -TERM "$main" 2>/dev/null || exit 0
+	kids=$(cat "/proc/$main/task/$main/children" 2>/dev/null || true)
+	for c in $kids; do
+		[[ $c == "$BASHPID" ]] || kill -TERM "$c" 2>/dev/null || true
+	done
+}
+watchdog $$ &
+WATCHDOG=$!
+
+# ---------------------------------------------------------------- tools
+install_tools() {
+	local missing=()
+	command -v wrk >/dev/null || missing+=(wrk)
+	command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+	command -v curl >/dev/null || missing+=(curl)
+	[[ ${#missing[@]} -eq 0 ]] && return 0
+	[[ $NO_INSTALL == 1 ]] && die "missing ${missing[*]} and NO_INSTALL=1"
+	local sudo=()
+	if [[ $(id -u) != 0 ]]; then
+		command -v sudo >/dev/null || die "missing ${missing[*]}; run as root or install them"
+		sudo=(sudo)
+	fi
+	# Installing nginx must not start the distribution's nginx on port 80:
+	# a policy-rc.d that refuses service starts (Debian's documented way).
+	if [[ ! -e /usr/sbin/policy-rc.d && ${#sudo[@]} -eq 0 ]]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		CREATED_POLICY=1
+	fi
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! timeout 600 "${sudo[@]}" apt-get install -y "${missing[@]}" >"$LOAD_DIR/apt.log" 2>&1; then
+		log "apt-get install failed; running apt-get update first"
+		timeout 600 "${sudo[@]}" apt-get update >>"$LOAD_DIR/apt.log" 2>&1 || die "apt-get update failed (see $LOAD_DIR/apt.log)"
+		timeout 600 "${sudo[@]}" apt-get install -y "${missing[@]}" >>"$LOAD_DIR/apt.log" 2>&1 ||
+			die "apt-get install ${missing[*]} failed (see $LOAD_DIR/apt.log)"
+	fi
+	if [[ $CREATED_POLICY == 1 ]]; then
+		rm -f /usr/sbin/policy-rc.d
+		CREATED_POLICY=0
+	fi
+}
+
+# ---------------------------------------------------------------- ports
+# port_in_use PORT: something accepts connections on 127.0.0.1:PORT.
+port_in_use() { (: <>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# free_port: a loopback port nobody listens on now. The caller retries
+# with another one if it is taken before its server binds it.
+free_port() {
+	local p i
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + RANDOM % 40000))
+		port_in_use "$p" || {
+			echo "$p"
+			return 0
+		}
+	done
+	die "no free loopback port found"
+}
+
+# check_loopback URL: refuse anything that is not http://127.0.0.1:PORT/...
+check_loopback() {
+	[[ $1 =~ ^http://127\.0\.0\.1:[0-9]+/ ]] || die "refusing non-loopback URL $1"
+}
+
+# ---------------------------------------------------------------- servers
+HERALD_PID='' HERALD_URL=''
+start_herald() { # DB LOGFILE
+	local db=$1 logf=$2 port attempt i
+	for ((attempt = 0; attempt < 5; attempt++)); do
+		port=$(free_port)
+		: >"$logf"
+		HERALD_ADMIN_PASSWORD=$ADMIN_PASSWORD HERALD_LOG_LEVEL=$HERALD_LOG_LEVEL \
+			"$BIN/herald" serve --db "$db" --addr "$HOST:$port" >>"$logf" 2>&1 &
+		HERALD_PID=$!
+		PIDS+=("$HERALD_PID")
+		HERALD_URL=http://$HOST:$port
+		for ((i = 0; i < 300; i++)); do # 30 s: opening a 1M-object file is quick, but be generous
+			if ! kill -0 "$HERALD_PID" 2>/dev/null; then
+				break
+			fi
+			if curl -fsS --max-time 2 -o /dev/null "$HERALD_URL/healthz" 2>/dev/null; then
+				return 0
+			fi
+			sleep 0.1
+		done
+		stop_pid "$HERALD_PID"
+		if grep -q 'address already in use' "$logf"; then
+			log "port $port was taken; retrying"
+			continue
+		fi
+		tail -n 20 "$logf" >&2
+		die "herald did not become healthy on $HERALD_URL (log: $logf)"
+	done
+	die "herald: no usable port after 5 attempts"
+}
+
+NGINX_PID='' NGINX_URL=''
+start_nginx() { # DIR (holds www/page)
+	local dir=$1 port attempt i
+	mkdir -p "$dir/tmp"
+	for ((attempt = 0; attempt < 5; attempt++)); do
+		port=$(free_port)
+		cat >"$dir/nginx.conf" <<EOF
+# Written by scripts/load.sh: a static file server for the comparison.
+worker_processes 2;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	# wrk keeps its connections; Go's server never closes a keep-alive
+	# connection after N requests, so nginx should not either.
+	keepalive_requests 100000000;
+	keepalive_timeout 120s;
+	client_body_temp_path $dir/tmp/body;
+	proxy_temp_path $dir/tmp/proxy;
+	fastcgi_temp_path $dir/tmp/fastcgi;
+	uwsgi_temp_path $dir/tmp/uwsgi;
+	scgi_temp_path $dir/tmp/scgi;
+	default_type "application/taxii+json;version=2.1";
+	server {
+		listen $HOST:$port;
+		root $dir/www;
+		# Every URL (the same path and query that herald gets) is the page.
+		location / { try_files /page =404; }
+	}
+}
+EOF
+		: >"$dir/error.log"
+		nginx -e "$dir/error.log" -p "$dir/" -c "$dir/nginx.conf" >>"$dir/stderr.log" 2>&1 &
+		NGINX_PID=$!
+		PIDS+=("$NGINX_PID")
+		NGINX_URL=http://$HOST:$port
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$NGINX_PID" 2>/dev/null || break
+			if curl -fsS --max-time 2 -o /dev/null "$NGINX_URL/" 2>/dev/null; then
+				return 0
+			fi
+			sleep 0.1
+		done
+		stop_pid "$NGINX_PID"
+		if grep -q 'Address already in use' "$dir/error.log" "$dir/stderr.log"; then
+			log "port $port was taken; retrying"
+			continue
+		fi
+		cat "$dir/error.log" "$dir/stderr.log" >&2
+		die "nginx did not start (config: $dir/nginx.conf)"
+	done
+	die "nginx: no usable port after 5 attempts"
+}
+
+# stop PID: stop one server we started and forget it.
+stop() {
+	local pid=$1 rest=() p
+	stop_pid "$pid"
+	for p in "${PIDS[@]}"; do
+		[[ $p == "$pid" ]] || rest+=("$p")
+	done
+	PIDS=("${rest[@]}")
+}
+
+# ---------------------------------------------------------------- wrk
+# to_ms VALUE: wrk's latency ("812.00us", "3.21ms", "1.02s", "2.00m") in ms.
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+		else if (u != "ms") { print "bad"; exit }
+		printf "%.2f", n }'
+}
+
+# measure NAME URL [AUTH_HEADER]: warm-up run, then the measured run.
+# Sets RPS and P99 (ms); fails on any non-2xx response.
+RPS='' P99='' SOCKERR=''
+measure() {
+	local name=$1 url=$2 auth=${3:-} out=$RUN_DIR/wrk-$1.txt
+	local args=(-t"$THREADS" -c"$CONNS" --latency --timeout 10s -H "Accept: $ACCEPT")
+	[[ -n $auth ]] && args+=(-H "Authorization: $auth")
+	check_loopback "$url"
+	timeout 300 wrk "${args[@]}" -d"$WARMUP" "$url" >"$RUN_DIR/wrk-$name-warmup.txt"
+	timeout 600 wrk "${args[@]}" -d"$DURATION" "$url" >"$out"
+	if grep -q 'Non-2xx or 3xx responses' "$out"; then
+		cat "$out" >&2
+		die "$name: some responses were not 2xx (see $out)"
+	fi
+	RPS=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
+	local p99
+	p99=$(awk '$1 == "99%" {print $2}' "$out")
+	[[ -n $RPS && -n $p99 ]] || die "$name: cannot read Requests/sec or the 99% latency in $out"
+	P99=$(to_ms "$p99")
+	[[ $P99 != bad ]] || die "$name: unknown latency unit in '$p99' ($out)"
+	SOCKERR=$(grep -o 'Socket errors:.*' "$out" || true)
+	[[ -z $SOCKERR ]] || log "$name: $SOCKERR"
+	log "$name: $RPS req/s, p99 $P99 ms"
+}
+
+# fetch URL FILE [USER:PASSWORD]: GET with curl; the status must be 200.
+fetch() {
+	local url=$1 file=$2 cred=${3:-} code
+	local args=(-sS --max-time 60 -H "Accept: $ACCEPT" -o "$file" -w '%{http_code}')
+	[[ -n $cred ]] && args+=(-u "$cred")
+	check_loopback "$url"
+	code=$(curl "${args[@]}" "$url") || die "GET $url failed"
+	[[ $code == 200 ]] || die "GET $url: HTTP $code: $(head -c 300 "$file")"
+}
+
+# kv FILE KEY: a value from loadprep's key=value output.
+kv() { sed -n "s/^$2=//p" "$1" | head -n 1; }
+
+human() { # 10000 -> 10k, 1000000 -> 1M
+	local n=$1
+	if ((n % 1000000 == 0)); then
+		echo "$((n / 1000000))M"
+	elif ((n % 1000 == 0)); then
+		echo "$((n / 1000))k"
+	else
+		echo "$n"
+	fi
+}
+
+# ---------------------------------------------------------------- main
+mkdir -p "$LOAD_DIR" "$BIN" "$LOAD_DIR/db"
+install_tools
+command -v go >/dev/null || die "go is not on PATH"
+
+log "building herald and loadprep"
+(cd "$REPO" && timeout 600 go build -o "$BIN/herald" ./cmd/herald && timeout 600 go build -o "$BIN/loadprep" ./internal/loadprep) ||
+	die "go build failed"
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RUN_ROOT=$RUN/$STAMP
+mkdir -p "$RUN_ROOT"
+BASIC="Basic $(printf '%s:%s' "$READER" "$READER_PASSWORD" | base64 | tr -d '\n')"
+ROWS=()
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; then
+	log "warning: load average $LOAD_BEFORE on $(nproc) CPUs before the run: other work competes, figures will be noisy (the ratios less so)"
+fi
+
+for n in $SIZES; do
+	[[ $n =~ ^[0-9]+$ ]] || die "SIZES: $n is not a number"
+	size=$(human "$n")
+	RUN_DIR=$RUN_ROOT/$size
+	mkdir -p "$RUN_DIR"
+	db=$LOAD_DIR/db/objects-$n.db
+
+	log "[$size] preparing $db"
+	timeout 1800 "$BIN/loadprep" -db "$db" -objects "$n" -reader "$READER" -reader-password "$READER_PASSWORD" \
+		>"$RUN_DIR/loadprep.out" || die "loadprep failed for $n objects"
+	cid=$(kv "$RUN_DIR/loadprep.out" collection_id)
+	middle=$(kv "$RUN_DIR/loadprep.out" middle_added_after)
+	[[ -n $cid && -n $middle ]] || die "loadprep printed no collection id or middle timestamp"
+	[[ $(kv "$RUN_DIR/loadprep.out" built) == true ]] &&
+		log "[$size] built in $(kv "$RUN_DIR/loadprep.out" build_seconds) s"
+
+	start_herald "$db" "$RUN_DIR/herald.log"
+	path="/herald/collections/$cid/objects/?limit=$PAGE_LIMIT&added_after=$middle"
+	log "[$size] herald on $HERALD_URL; page $path"
+
+	# The page, anonymously (twice: the bytes must be stable) and as the reader.
+	fetch "$HERALD_URL$path" "$RUN_DIR/page-anon.json"
+	fetch "$HERALD_URL$path" "$RUN_DIR/page-anon-2.json"
+	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-anon-2.json" ||
+		die "two anonymous GETs of the same page returned different bytes"
+	fetch "$HERALD_URL$path" "$RUN_DIR/page-auth.json" "$READER:$READER_PASSWORD"
+	"$BIN/loadprep" -verify-page "$RUN_DIR/page-anon.json" -want "$PAGE_LIMIT" >"$RUN_DIR/verify-anon.out"
+	"$BIN/loadprep" -verify-page "$RUN_DIR/page-auth.json" -want "$PAGE_LIMIT" >"$RUN_DIR/verify-auth.out"
+	diff -q <(grep _id= "$RUN_DIR/verify-anon.out") <(grep _id= "$RUN_DIR/verify-auth.out") >/dev/null ||
+		die "the anonymous and the authenticated page hold different objects"
+	bytes_anon=$(wc -c <"$RUN_DIR/page-anon.json")
+	bytes_auth=$(wc -c <"$RUN_DIR/page-auth.json")
+
+	# nginx serves the anonymous body, byte for byte.
+	mkdir -p "$RUN_DIR/nginx/www"
+	cp "$RUN_DIR/page-anon.json" "$RUN_DIR/nginx/www/page"
+	start_nginx "$RUN_DIR/nginx"
+	fetch "$NGINX_URL$path" "$RUN_DIR/page-nginx.json"
+	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-nginx.json" || die "nginx does not serve the same bytes"
+	log "[$size] nginx on $NGINX_URL; body $bytes_anon bytes (authenticated: $bytes_auth)"
+
+	measure nginx "$NGINX_URL$path"
+	nginx_rps=$RPS
+	ROWS+=("| $size | nginx (static file) | none | $bytes_anon | $RPS | $P99 ms | 1.00 |")
+	measure herald-anon "$HERALD_URL$path"
+	ROWS+=("| $size | herald | none | $bytes_anon | $RPS | $P99 ms | $(awk -v a="$RPS" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}') |")
+	measure herald-basic "$HERALD_URL$path" "$BASIC"
+	ROWS+=("| $size | herald | Basic | $bytes_auth | $RPS | $P99 ms | $(awk -v a="$RPS" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}') |")
+
+	stop "$NGINX_PID"
+	stop "$HERALD_PID"
+done
+
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommitted changes)"
+{
+	echo "Herald vs nginx: one ${PAGE_LIMIT}-object page from the middle of the collection, same response bytes"
+	echo
+	echo "| collection | server | auth | body bytes | requests/s | p99 latency | ratio to nginx (req/s) |"
+	echo "|---|---|---|---:|---:|---:|---:|"
+	printf '%s\n' "${ROWS[@]}"
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr), load average before/after: $LOAD_BEFORE / $LOAD_AFTER"
+	echo "- herald $commit, $(go version | cut -d' ' -f3), log level $HERALD_LOG_LEVEL; $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes 2, sendfile on, access_log off; $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)"
+	echo "- wrk -t$THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up), all on 127.0.0.1; client and servers share the same CPUs"
+	echo "- raw wrk output: $RUN_ROOT"
+} >"$RESULTS.tmp"
+mv "$RESULTS.tmp" "$RESULTS"
+cat "$RESULTS"
+log "results written to $RESULTS"
