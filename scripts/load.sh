@@ -18,7 +18,9 @@
 # Environment:
 #   LOAD_DIR      work directory; databases are cached in $LOAD_DIR/db (default /tmp/herald-load)
 #   DURATION      wrk duration per measurement (default 15s; QUICK: 5s)
-#   WARMUP        wrk warm-up before each measurement, not reported (default 3s; QUICK: 1s)
+#   WARMUP        wrk warm-up before the first round, not reported (default 3s; QUICK: 1s)
+#   ROUNDS        measurements of each target, interleaved; the table shows the
+#                 median (default 3; QUICK: 1)
 #   SIZES         collection sizes (default "10000 1000000"; QUICK: "10000")
 #   THREADS, CONNS  wrk -t and -c (default 2 and 16)
 #   HERALD_LOG_LEVEL  herald's log level (default warn: no per-request log
@@ -35,11 +37,13 @@ umask 022 # nginx's workers (user nobody when started as root) read the page
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
 	DURATION=${DURATION:-5s}
+	ROUNDS=${ROUNDS:-1}
 	WARMUP=${WARMUP:-1s}
 	SIZES=${SIZES:-10000}
 	MAX_SECONDS=${MAX_SECONDS:-900}
 else
 	DURATION=${DURATION:-15s}
+	ROUNDS=${ROUNDS:-3}
 	WARMUP=${WARMUP:-3s}
 	SIZES=${SIZES:-10000 1000000}
 	MAX_SECONDS=${MAX_SECONDS:-3600}
@@ -299,7 +303,8 @@ to_ms() {
 		printf "%.2f", n }'
 }
 
-# measure NAME URL [AUTH_HEADER]: warm-up run, then the measured run.
+# measure NAME URL [AUTH_HEADER]: warm-up run (first round only), then
+# the measured run.
 # Sets RPS and P99 (ms); fails on any non-2xx response.
 RPS='' P99='' SOCKERR=''
 measure() {
@@ -307,7 +312,9 @@ measure() {
 	local args=(-t"$THREADS" -c"$CONNS" --latency --timeout 10s -H "Accept: $ACCEPT")
 	[[ -n $auth ]] && args+=(-H "Authorization: $auth")
 	check_loopback "$url"
-	timeout 300 wrk "${args[@]}" -d"$WARMUP" "$url" >"$RUN_DIR/wrk-$name-warmup.txt"
+	if [[ $name == *-r1 ]]; then
+		timeout 300 wrk "${args[@]}" -d"$WARMUP" "$url" >"$RUN_DIR/wrk-$name-warmup.txt"
+	fi
 	timeout 600 wrk "${args[@]}" -d"$DURATION" "$url" >"$out"
 	if grep -q 'Non-2xx or 3xx responses' "$out"; then
 		cat "$out" >&2
@@ -323,6 +330,18 @@ measure() {
 	[[ -z $SOCKERR ]] || log "$name: $SOCKERR"
 	log "$name: $RPS req/s, p99 $P99 ms"
 }
+
+# median FORMAT V...: the median of numbers (the mean of the middle two
+# for an even count), printed with the printf FORMAT.
+median() {
+	local format=$1
+	shift
+	printf '%s\n' "$@" | sort -g | awk -v f="$format" '{ v[NR] = $1 } END {
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf f, m }'
+}
+
+# ratio A B: A/B with two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # fetch URL FILE [USER:PASSWORD]: GET with curl; the status must be 200.
 fetch() {
@@ -349,6 +368,7 @@ human() { # 10000 -> 10k, 1000000 -> 1M
 }
 
 # ---------------------------------------------------------------- main
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS: $ROUNDS is not a positive number"
 mkdir -p "$LOAD_DIR" "$BIN" "$LOAD_DIR/db"
 install_tools
 command -v go >/dev/null || die "go is not on PATH"
@@ -362,6 +382,7 @@ RUN_ROOT=$RUN/$STAMP
 mkdir -p "$RUN_ROOT"
 BASIC="Basic $(printf '%s:%s' "$READER" "$READER_PASSWORD" | base64 | tr -d '\n')"
 ROWS=()
+DETAILS=()
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; then
 	log "warning: load average $LOAD_BEFORE on $(nproc) CPUs before the run: other work competes, figures will be noisy (the ratios less so)"
@@ -408,13 +429,22 @@ for n in $SIZES; do
 	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-nginx.json" || die "nginx does not serve the same bytes"
 	log "[$size] nginx on $NGINX_URL; body $bytes_anon bytes (authenticated: $bytes_auth)"
 
-	measure nginx "$NGINX_URL$path"
-	nginx_rps=$RPS
-	ROWS+=("| $size | nginx (static file) | none | $bytes_anon | $RPS | $P99 ms | 1.00 |")
-	measure herald-anon "$HERALD_URL$path"
-	ROWS+=("| $size | herald | none | $bytes_anon | $RPS | $P99 ms | $(awk -v a="$RPS" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}') |")
-	measure herald-basic "$HERALD_URL$path" "$BASIC"
-	ROWS+=("| $size | herald | Basic | $bytes_auth | $RPS | $P99 ms | $(awk -v a="$RPS" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}') |")
+	# Rounds interleave the three targets, so that a burst of outside load
+	# hits all of them alike; the table shows the median of the rounds.
+	rn=() pn=() ra=() pa=() rb=() pb=()
+	for ((round = 1; round <= ROUNDS; round++)); do
+		measure "nginx-r$round" "$NGINX_URL$path"
+		rn+=("$RPS") pn+=("$P99")
+		measure "herald-anon-r$round" "$HERALD_URL$path"
+		ra+=("$RPS") pa+=("$P99")
+		measure "herald-basic-r$round" "$HERALD_URL$path" "$BASIC"
+		rb+=("$RPS") pb+=("$P99")
+	done
+	nginx_rps=$(median %.0f "${rn[@]}")
+	ROWS+=("| $size | nginx (static file) | none | $bytes_anon | $nginx_rps | $(median %.2f "${pn[@]}") ms | 1.00 |")
+	ROWS+=("| $size | herald | none | $bytes_anon | $(median %.0f "${ra[@]}") | $(median %.2f "${pa[@]}") ms | $(ratio "$(median %.0f "${ra[@]}")" "$nginx_rps") |")
+	ROWS+=("| $size | herald | Basic | $bytes_auth | $(median %.0f "${rb[@]}") | $(median %.2f "${pb[@]}") ms | $(ratio "$(median %.0f "${rb[@]}")" "$nginx_rps") |")
+	DETAILS+=("- $size, each round (req/s | p99 ms): nginx ${rn[*]} | ${pn[*]}; herald ${ra[*]} | ${pa[*]}; herald+Basic ${rb[*]} | ${pb[*]}")
 
 	stop "$NGINX_PID"
 	stop "$HERALD_PID"
@@ -434,7 +464,8 @@ git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommi
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr), load average before/after: $LOAD_BEFORE / $LOAD_AFTER"
 	echo "- herald $commit, $(go version | cut -d' ' -f3), log level $HERALD_LOG_LEVEL; $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes 2, sendfile on, access_log off; $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)"
-	echo "- wrk -t$THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up), all on 127.0.0.1; client and servers share the same CPUs"
+	echo "- wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved round(s) per target after a $WARMUP warm-up, median shown; all on 127.0.0.1, client and servers share the same CPUs"
+	printf '%s\n' "${DETAILS[@]}"
 	echo "- raw wrk output: $RUN_ROOT"
 } >"$RESULTS.tmp"
 mv "$RESULTS.tmp" "$RESULTS"

@@ -16,15 +16,19 @@ type source interface {
 	da() int64
 	next()
 	trusted() bool
+	// value is the stored version when the source walks bucket v
+	// itself (saving a lookup), else nil.
+	value() []byte
 }
 
 // cursorSource walks the keys prefix||da8 of one bucket from a lower
 // bound.
 type cursorSource struct {
-	cur    *bolt.Cursor
-	prefix []byte
-	k      []byte
-	trust  bool
+	cur      *bolt.Cursor
+	prefix   []byte
+	k, v     []byte
+	trust    bool
+	isRecord bool // the bucket is v: values are the versions
 }
 
 func newCursorSource(b *bolt.Bucket, prefix []byte, lower int64, trust bool) *cursorSource {
@@ -32,9 +36,9 @@ func newCursorSource(b *bolt.Bucket, prefix []byte, lower int64, trust bool) *cu
 	seek := make([]byte, 0, len(prefix)+8)
 	seek = append(seek, prefix...)
 	if lower == minDA {
-		s.k, _ = s.cur.Seek(seek)
+		s.k, s.v = s.cur.Seek(seek)
 	} else {
-		s.k, _ = s.cur.Seek(putDA(seek, lower))
+		s.k, s.v = s.cur.Seek(putDA(seek, lower))
 	}
 	s.skipForeign()
 	return s
@@ -53,7 +57,7 @@ func (s *cursorSource) skipForeign() {
 		if len(s.k) == len(s.prefix)+8 {
 			return
 		}
-		s.k, _ = s.cur.Next()
+		s.k, s.v = s.cur.Next()
 	}
 }
 
@@ -61,8 +65,15 @@ func (s *cursorSource) valid() bool   { return s.k != nil }
 func (s *cursorSource) da() int64     { return daValue(s.k[len(s.prefix):]) }
 func (s *cursorSource) trusted() bool { return s.trust }
 func (s *cursorSource) next() {
-	s.k, _ = s.cur.Next()
+	s.k, s.v = s.cur.Next()
 	s.skipForeign()
+}
+
+func (s *cursorSource) value() []byte {
+	if s.isRecord {
+		return s.v
+	}
+	return nil
 }
 
 // sliceSource yields a sorted, de-duplicated list.
@@ -75,6 +86,7 @@ func (s *sliceSource) valid() bool   { return s.i < len(s.das) }
 func (s *sliceSource) da() int64     { return s.das[s.i] }
 func (s *sliceSource) trusted() bool { return false }
 func (s *sliceSource) next()         { s.i++ }
+func (s *sliceSource) value() []byte { return nil }
 
 // merger merges sources by date_added, yielding each value once.
 type merger []source
@@ -102,15 +114,19 @@ func newMerger(sources []source) *merger {
 }
 
 // pop returns the next date_added, whether any source holding it is
-// trusted, and false when all sources are exhausted.
-func (m *merger) pop() (da int64, trusted, ok bool) {
+// trusted, the stored version if a source had it at hand, and false when
+// all sources are exhausted.
+func (m *merger) pop() (da int64, trusted bool, value []byte, ok bool) {
 	if len(*m) == 0 {
-		return 0, false, false
+		return 0, false, nil, false
 	}
 	da = (*m)[0].da()
 	for len(*m) > 0 && (*m)[0].da() == da {
 		s := (*m)[0]
 		trusted = trusted || s.trusted()
+		if v := s.value(); v != nil {
+			value = v
+		}
 		s.next()
 		if s.valid() {
 			heap.Fix(m, 0)
@@ -118,7 +134,7 @@ func (m *merger) pop() (da int64, trusted, ok bool) {
 			heap.Pop(m)
 		}
 	}
-	return da, trusted, true
+	return da, trusted, value, true
 }
 
 // more reports whether another value remains.

@@ -133,7 +133,9 @@ func (c *coll) sources(p plan) ([]source, error) {
 	// type will do. Buckets keyed by da8 alone have a per-type twin.
 	walk := func(global, perType *bolt.Bucket, trust bool) {
 		if p.types == nil {
-			out = append(out, newCursorSource(global, nil, p.lower, trust))
+			src := newCursorSource(global, nil, p.lower, trust)
+			src.isRecord = global == c.versions
+			out = append(out, src)
 			return
 		}
 		for _, t := range p.types {
@@ -245,12 +247,7 @@ func (c *coll) matches(r storedRecord, da int64, p plan) (bool, error) {
 	}
 	id := string(r.id)
 	if p.specs == nil {
-		st, err := c.state(id)
-		if err != nil || !st.exists {
-			return false, err
-		}
-		g := st.latestGroup[len(id)+1:]
-		if !bytes.Equal(g, specKey(string(r.spec))) {
+		if !c.isLatestSpec(id, string(r.spec)) {
 			return false, nil
 		}
 	} else if !p.specSet[string(r.spec)] {
@@ -281,11 +278,13 @@ func (c *coll) query(ctx context.Context, p plan) (Page, error) {
 	budget := scanBudget(p.limit)
 	scanned := 0
 	for {
-		da, trusted, ok := m.pop()
+		da, trusted, raw, ok := m.pop()
 		if !ok {
 			break
 		}
-		raw := c.versions.Get(daKey(da))
+		if raw == nil {
+			raw = c.versions.Get(daKey(da))
+		}
 		if raw == nil {
 			return Page{}, fmt.Errorf("index entry %d has no version: %w", da, errCorrupt)
 		}
@@ -319,4 +318,16 @@ func (c *coll) query(ctx context.Context, p plan) (Page, error) {
 		}
 	}
 	return page, nil
+}
+
+// isLatestSpec reports whether no version of the object has a later spec
+// version than spec: one seek past the spec's group.
+func (c *coll) isLatestSpec(id, spec string) bool {
+	prefix := prefixKey(id)
+	end := prefixEnd(append(prefixKey(id), specKey(spec)...))
+	if end == nil {
+		return true
+	}
+	k, _ := c.sortedCur.Seek(end)
+	return k == nil || !bytes.HasPrefix(k, prefix)
 }

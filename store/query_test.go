@@ -11,8 +11,8 @@ import (
 	"github.com/heraldcti/herald/store"
 )
 
-// fixture is a collection whose versions were added one per second, in a
-// known order, so expected results can be written as step numbers.
+// fixture is a collection whose versions were added in a known order, so
+// expected results can be written as step numbers.
 type fixture struct {
 	db    *store.DB
 	coll  string
@@ -63,13 +63,12 @@ func newFixture(t *testing.T) *fixture {
 		12: sco("ipv4-addr", idS2, "10.0.0.3"),
 		13: sdo("x-custom-thing", idE, mE, "2.1"),
 	}[1:]
-	for _, o := range f.steps {
-		clk.Add(time.Second)
-		res := mustPut(t, db, f.coll, o)
-		if res[0].Outcome != store.Added {
-			t.Fatalf("fixture: %v", res[0])
+	// One call: the versions get consecutive microseconds.
+	for i, r := range mustPut(t, db, f.coll, f.steps...) {
+		if r.Outcome != store.Added {
+			t.Fatalf("fixture step %d: %v", i+1, r)
 		}
-		f.added = append(f.added, res[0].DateAdded)
+		f.added = append(f.added, r.DateAdded)
 	}
 	return f
 }

@@ -68,5 +68,11 @@ func (r storedRecord) toRecord(da int64, withJSON bool) Record {
 
 // mediaType is the STIX media type of a spec version.
 func mediaType(spec string) string {
+	switch spec { // the common cases, without an allocation
+	case "2.1":
+		return "application/stix+json;version=2.1"
+	case "2.0":
+		return "application/stix+json;version=2.0"
+	}
 	return "application/stix+json;version=" + spec
 }

@@ -284,7 +284,7 @@ func TestClients_PagingUnderConcurrentWritesLosesNothing(t *testing.T) {
 				want = append(want, o.ID)
 			}
 			wmu.Unlock()
-			time.Sleep(time.Millisecond)
+			time.Sleep(5 * time.Millisecond) // spread the writes over the walks
 		}
 	}()
 
@@ -335,6 +335,7 @@ func TestClients_PagingUnderConcurrentWritesLosesNothing(t *testing.T) {
 				dup++
 			}
 		}
+		t.Logf("%s: %d objects received, %d lost, %d duplicated", name, len(ids), lost, dup)
 		if lost != 0 || dup != 0 || len(ids) != len(want) {
 			t.Errorf("%s: saw %d objects (want %d): %d lost, %d duplicated", name, len(ids), len(want), lost, dup)
 		}

@@ -107,6 +107,9 @@ func (c *ImportCommand) Run(ctx context.Context, args []string) error {
 	if firstErr == nil && imp.atomic {
 		firstErr = imp.commitAtomic(ctx)
 	}
+	if err := imp.wait(); err != nil && firstErr == nil { // a write still in flight after an error
+		firstErr = err
+	}
 	imp.report(c.m.Stderr)
 	if firstErr != nil {
 		return firstErr
@@ -159,6 +162,7 @@ type importer struct {
 	batch      []stix.Object
 	batchBytes int64
 	batchFile  []string // file of each batched object (atomic mode spans files)
+	inflight   *write   // the batch being written, if any
 
 	files      []fileCounts
 	total      counts
@@ -228,7 +232,9 @@ func (imp *importer) importFile(ctx context.Context, name string) error {
 		err = imp.importSTIX(ctx, src, display, tick)
 	}
 	if err == nil && !imp.atomic {
-		err = imp.flush(ctx)
+		if err = imp.flush(ctx); err == nil {
+			err = imp.wait()
+		}
 	}
 	bar.Done(cr.n.Load(), objects)
 	return err
@@ -360,19 +366,53 @@ func (imp *importer) queue(ctx context.Context, file string, obj stix.Object) er
 	return nil
 }
 
-// flush writes the batch in one transaction (one add request remotely)
-// and counts the outcomes.
+// write is one batch being written by a background goroutine.
+type write struct {
+	objs  []stix.Object
+	files []string
+	done  chan struct{}
+	res   []putResult
+	err   error
+}
+
+// flush hands the batch to a background write (one transaction, or one
+// add request remotely) and starts a new batch, so that reading,
+// decoding and validating the next batch overlap with writing this one.
+// At most one write is in flight: flush first waits for the previous one.
+// Each batch is still its own transaction, committed in order.
 func (imp *importer) flush(ctx context.Context) error {
 	if len(imp.batch) == 0 {
 		return nil
 	}
-	res, err := imp.b.PutObjects(ctx, imp.coll, imp.batch)
-	if err != nil {
-		return fmt.Errorf("write %d objects to %q (the %s objects before them are stored): %w",
-			len(imp.batch), imp.coll.Title, formatCount(int64(imp.written)), err)
+	if err := imp.wait(); err != nil {
+		return err
 	}
-	for i, r := range res {
-		file := imp.batchFile[i]
+	w := &write{objs: imp.batch, files: imp.batchFile, done: make(chan struct{})}
+	imp.inflight = w
+	go func() {
+		defer close(w.done)
+		w.res, w.err = imp.b.PutObjects(ctx, imp.coll, w.objs)
+	}()
+	imp.batch = make([]stix.Object, 0, imp.batchSize)
+	imp.batchFile = make([]string, 0, imp.batchSize)
+	imp.batchBytes = 0
+	return nil
+}
+
+// wait waits for the write in flight, if any, and counts its outcomes.
+func (imp *importer) wait() error {
+	w := imp.inflight
+	if w == nil {
+		return nil
+	}
+	<-w.done
+	imp.inflight = nil
+	if w.err != nil {
+		return fmt.Errorf("write %d objects to %q (the %s objects before them are stored): %w",
+			len(w.objs), imp.coll.Title, formatCount(int64(imp.written)), w.err)
+	}
+	for i, r := range w.res {
+		file := w.files[i]
 		if r.Outcome == outRejected {
 			imp.rejections = append(imp.rejections, rejection{file: file, id: r.ID, reason: r.Reason})
 		} else {
@@ -381,7 +421,6 @@ func (imp *importer) flush(ctx context.Context) error {
 		imp.fileCounts(file).add(r.Outcome)
 		imp.total.add(r.Outcome)
 	}
-	imp.batch, imp.batchFile, imp.batchBytes = imp.batch[:0], imp.batchFile[:0], 0
 	if imp.verbose {
 		fmt.Fprintf(imp.m.Stderr, "committed %s objects\n", formatCount(int64(imp.written)))
 	}
@@ -391,14 +430,13 @@ func (imp *importer) flush(ctx context.Context) error {
 // commitAtomic writes the whole import in one transaction, or nothing
 // when anything was rejected.
 func (imp *importer) commitAtomic(ctx context.Context) error {
-	if imp.total.rejected > 0 {
-		fmt.Fprintf(imp.m.Stderr, "nothing written (--atomic): %d objects rejected\n", imp.total.rejected)
-		imp.batch = nil
-		return nil
-	}
 	// A version stored with other bytes would be rejected by the write
 	// while the rest lands: find those first.
+	checkStored := imp.total.rejected == 0 // else nothing will be written anyway
 	for i, o := range imp.batch {
+		if !checkStored {
+			break
+		}
 		stored, err := imp.b.StoredVersion(ctx, imp.coll, o.ID, o.Version())
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -422,7 +460,10 @@ func (imp *importer) commitAtomic(ctx context.Context) error {
 		return fmt.Errorf("--atomic through --server: the import is %s, more than the server's max_content_length of one request (%s); nothing written",
 			formatBytes(imp.batchBytes), formatBytes(max))
 	}
-	return imp.flush(ctx)
+	if err := imp.flush(ctx); err != nil {
+		return err
+	}
+	return imp.wait()
 }
 
 // report prints the counts per file (when there are several), the total

@@ -42,7 +42,7 @@ func mustPrepare(t *testing.T, cfg config) result {
 	return res
 }
 
-func openDB(t *testing.T, path string) *store.DB {
+func openDB(t testing.TB, path string) *store.DB {
 	t.Helper()
 	db, err := store.Open(path, nil)
 	if err != nil {
