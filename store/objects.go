@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"time"
@@ -274,16 +275,22 @@ func (c *coll) query(ctx context.Context, p plan) (Page, error) {
 		return Page{}, err
 	}
 	m := newMerger(srcs)
-	page := Page{Next: p.after}
+	page := Page{Next: p.after, Records: make([]Record, 0, min(p.limit, 128))}
 	budget := scanBudget(p.limit)
 	scanned := 0
+	var names interner
+	key := make([]byte, 8)
+	vcur := c.versions.Cursor() // reused: Bucket.Get allocates a cursor per call
 	for {
 		da, trusted, raw, ok := m.pop()
 		if !ok {
 			break
 		}
 		if raw == nil {
-			raw = c.versions.Get(daKey(da))
+			binary.BigEndian.PutUint64(key, uint64(da)^signBit)
+			if k, v := vcur.Seek(key); bytes.Equal(k, key) {
+				raw = v
+			}
 		}
 		if raw == nil {
 			return Page{}, fmt.Errorf("index entry %d has no version: %w", da, errCorrupt)
@@ -303,7 +310,7 @@ func (c *coll) query(ctx context.Context, p plan) (Page, error) {
 				page.More = true
 				break
 			}
-			page.Records = append(page.Records, r.toRecord(da, !p.noBytes))
+			page.Records = append(page.Records, r.toRecord(da, !p.noBytes, &names))
 		}
 		page.Next = Position(da)
 		scanned++

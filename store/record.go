@@ -50,15 +50,17 @@ func decodeRecord(v []byte) (storedRecord, error) {
 	return r, nil
 }
 
-// toRecord copies a stored version out of the transaction.
-func (r storedRecord) toRecord(da int64, withJSON bool) Record {
+// toRecord copies a stored version out of the transaction. Types and spec
+// versions repeat across a page, so they go through names.
+func (r storedRecord) toRecord(da int64, withJSON bool, names *interner) Record {
+	spec := names.get(r.spec)
 	rec := Record{
 		DateAdded:   time.UnixMicro(da).UTC(),
 		ID:          string(r.id),
-		Type:        string(r.typ),
+		Type:        names.get(r.typ),
 		Version:     string(r.version),
-		SpecVersion: string(r.spec),
-		MediaType:   mediaType(string(r.spec)),
+		SpecVersion: spec,
+		MediaType:   mediaType(spec),
 	}
 	if withJSON {
 		rec.JSON = append([]byte(nil), r.json...)
@@ -75,4 +77,22 @@ func mediaType(spec string) string {
 		return "application/stix+json;version=2.0"
 	}
 	return "application/stix+json;version=" + spec
+}
+
+// interner shares the strings of repeated values (types, spec versions)
+// within one page, saving an allocation per record.
+type interner map[string]string
+
+func (in *interner) get(b []byte) string {
+	if s, ok := (*in)[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if *in == nil {
+		*in = make(interner)
+	}
+	if len(*in) < 1024 {
+		(*in)[s] = s
+	}
+	return s
 }

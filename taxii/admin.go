@@ -426,21 +426,18 @@ func describe(err error, format string, args ...any) error {
 	return err
 }
 
-// validAccountName checks a name: 1 to 64 characters without spaces,
-// slashes or colons (it goes in URLs and in Basic credentials).
+// validAccountName is CheckAccountName as a 400.
 func validAccountName(name string) error {
-	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n/:\\") {
-		return badRequest("invalid account name %q: 1 to 64 characters, no spaces, '/', '\\' or ':'", name)
+	if err := CheckAccountName(name); err != nil {
+		return badRequest("%v", err)
 	}
 	return nil
 }
 
-// minAdminPassword is the shortest password the admin API accepts.
-const minAdminPassword = 8
-
+// validPassword is CheckPassword as a 400.
 func validPassword(p string) error {
-	if len([]rune(p)) < minAdminPassword {
-		return badRequest("password too short: at least %d characters", minAdminPassword)
+	if err := CheckPassword(p); err != nil {
+		return badRequest("%v", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/heraldcti/herald/store"
@@ -43,8 +44,8 @@ type AdminUser struct {
 	Name     string                `json:"name"`
 	Password string                `json:"password,omitempty"`
 	Admin    bool                  `json:"admin"`
-	Grants   map[string]AdminGrant `json:"grants,omitempty"`
-	Tokens   []AdminToken          `json:"tokens,omitempty"`
+	Grants   map[string]AdminGrant `json:"grants"`
+	Tokens   []AdminToken          `json:"tokens"`
 }
 
 // AdminPassword is the body of PUT /admin/users/{name}/password.
@@ -62,6 +63,28 @@ type AdminProblem struct {
 // AdminCheck is the body of GET /admin/check.
 type AdminCheck struct {
 	Problems []AdminProblem `json:"problems"`
+}
+
+// MinPasswordLength is the shortest password Herald accepts for an
+// account, through the admin API and the command line alike.
+const MinPasswordLength = 8
+
+// CheckAccountName reports what is wrong with an account name: it must be
+// 1 to 64 characters without spaces, slashes, backslashes or colons, as it
+// goes in admin API paths and in Basic credentials.
+func CheckAccountName(name string) error {
+	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n/:\\") {
+		return fmt.Errorf("invalid account name %q: 1 to 64 characters, no spaces, '/', '\\' or ':'", name)
+	}
+	return nil
+}
+
+// CheckPassword reports a password that is too short.
+func CheckPassword(password string) error {
+	if n := len([]rune(password)); n < MinPasswordLength {
+		return fmt.Errorf("password too short: %d characters, at least %d needed", n, MinPasswordLength)
+	}
+	return nil
 }
 
 // APITokenPrefix starts every bearer token Herald issues, so that a token

@@ -88,13 +88,9 @@ func (imp *importer) importAdvisory(ctx context.Context, r io.Reader, file strin
 // (as unchanged when present), so every reference resolves in the
 // collection. The identity comes last.
 func publisherObjects() ([]stix.Object, error) {
-	a, err := feed.BuiltinAdvisory()
+	a, objs, err := builtinObjects()
 	if err != nil {
-		return nil, fmt.Errorf("built-in advisory: %w", err)
-	}
-	objs, err := convertAdvisory(a, nil, time.Time{})
-	if err != nil {
-		return nil, fmt.Errorf("built-in advisory: %w", err)
+		return nil, err
 	}
 	marking, err := stix.TLPMarkingID(a.TLP)
 	if err != nil {

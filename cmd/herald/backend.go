@@ -131,3 +131,48 @@ func (l *listFlag) Set(v string) error {
 	*l = append(*l, items...)
 	return nil
 }
+
+// dataFlagSet returns the flag set of a command that touches data, with
+// --db, --server, --user and --ca-cert registered.
+func (m *Main) dataFlagSet(name, usage string) (*flag.FlagSet, *dataFlags) {
+	fs := m.newFlagSet(name, usage)
+	data := &dataFlags{}
+	data.register(fs, m)
+	return fs, data
+}
+
+// with opens the backend, runs fn on it and closes it.
+func (f *dataFlags) with(ctx context.Context, m *Main, create bool, fn func(b backend) error) error {
+	b, err := f.open(ctx, m, create)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	return fn(b)
+}
+
+// withCollection is with for commands that work on one collection: it
+// also finds the collection by id, title or alias.
+func (f *dataFlags) withCollection(ctx context.Context, m *Main, create bool, ref string, fn func(b backend, col store.Collection) error) error {
+	return f.with(ctx, m, create, func(b backend) error {
+		col, err := b.Collection(ctx, ref)
+		if err != nil {
+			return err
+		}
+		return fn(b, col)
+	})
+}
+
+// parseN parses flags and positional arguments (in any order) and wants
+// exactly n positional arguments; otherwise it is a usage error saying
+// msg.
+func parseN(fs *flag.FlagSet, args []string, n int, msg string) ([]string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != n {
+		return nil, usagef("%s", msg)
+	}
+	return pos, nil
+}

@@ -23,29 +23,20 @@ Examples:
 
 // Run takes the backup.
 func (c *BackupCommand) Run(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("backup", backupUsage)
-	var data dataFlags
-	data.register(fs, c.m)
+	fs, data := c.m.dataFlagSet("backup", backupUsage)
 	out := fs.String("o", "", "write the copy to `FILE`")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if _, err := parseN(fs, args, 0, "backup takes no arguments (write the file with -o FILE)"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("backup takes no arguments (did you mean -o %s?)", pos[0])
 	}
 	if *out == "" {
-		return &usageError{msg: errNoOutput.Error(), hint: "usage: herald backup -o FILE"}
+		return &usageError{msg: "backup: missing -o FILE", hint: "usage: herald backup -o FILE"}
 	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	n, err := b.Backup(ctx, *out)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	fmt.Fprintf(c.m.Stderr, "wrote %s (%s)\n", *out, formatBytes(n))
-	return nil
+	return data.with(ctx, c.m, false, func(b backend) error {
+		n, err := b.Backup(ctx, *out)
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		fmt.Fprintf(c.m.Stderr, "wrote %s (%s)\n", *out, formatBytes(n))
+		return nil
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
 
@@ -23,33 +22,22 @@ Examples:
 
 // Run runs the check.
 func (c *CheckCommand) Run(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("check", checkUsage)
-	var data dataFlags
-	data.register(fs, c.m)
-	if err := parseFlags(fs, args); err != nil {
+	fs, data := c.m.dataFlagSet("check", checkUsage)
+	if _, err := parseN(fs, args, 0, "check takes no arguments"); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("check takes no arguments")
-	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	problems, err := b.Check(ctx)
-	if err != nil {
-		return fmt.Errorf("check: %w", err)
-	}
-	for _, p := range problems {
-		fmt.Fprintf(c.m.Stdout, "%s\t%s\t%s\n", p.Bucket, p.Key, p.Reason)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("check: %d problems found", len(problems))
-	}
-	fmt.Fprintln(c.m.Stderr, "database is consistent")
-	return nil
+	return data.with(ctx, c.m, false, func(b backend) error {
+		problems, err := b.Check(ctx)
+		if err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		for _, p := range problems {
+			fmt.Fprintf(c.m.Stdout, "%s\t%s\t%s\n", p.Bucket, p.Key, p.Reason)
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("check: %d problems found", len(problems))
+		}
+		fmt.Fprintln(c.m.Stderr, "database is consistent")
+		return nil
+	})
 }
-
-// errNoOutput is returned when -o is missing.
-var errNoOutput = errors.New("missing -o FILE")

@@ -52,89 +52,63 @@ func (c *CollectionCommand) Run(ctx context.Context, args []string) error {
 }
 
 func (c *CollectionCommand) add(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("collection add", collectionUsage)
-	var data dataFlags
-	data.register(fs, c.m)
+	fs, data := c.m.dataFlagSet("collection add", collectionUsage)
 	var coll store.Collection
 	fs.StringVar(&coll.Title, "title", "", "the collection's `title` (unique)")
 	fs.StringVar(&coll.Description, "description", "", "a `description`")
 	fs.StringVar(&coll.Alias, "alias", "", "a short unique `alias` usable in URLs instead of the id")
 	fs.BoolVar(&coll.PublicRead, "public", false, "anyone may read it, without an account")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if _, err := parseN(fs, args, 0, "collection add takes no arguments (use --title)"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("collection add takes no arguments (use --title)")
 	}
 	if strings.TrimSpace(coll.Title) == "" {
 		return usagef("collection add: --title is required")
 	}
-	b, err := data.open(ctx, c.m, true)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	created, err := b.CreateCollection(ctx, coll)
-	if err != nil {
-		return fmt.Errorf("add collection %q: %w", coll.Title, err)
-	}
-	fmt.Fprintln(c.m.Stdout, created.ID)
-	fmt.Fprintf(c.m.Stderr, "created collection %q\n", created.Title)
-	return nil
+	return data.with(ctx, c.m, true, func(b backend) error {
+		created, err := b.CreateCollection(ctx, coll)
+		if err != nil {
+			return fmt.Errorf("add collection %q: %w", coll.Title, err)
+		}
+		fmt.Fprintln(c.m.Stdout, created.ID)
+		fmt.Fprintf(c.m.Stderr, "created collection %q\n", created.Title)
+		return nil
+	})
 }
 
 func (c *CollectionCommand) list(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("collection list", collectionUsage)
-	var data dataFlags
-	data.register(fs, c.m)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	fs, data := c.m.dataFlagSet("collection list", collectionUsage)
+	if _, err := parseN(fs, args, 0, "collection list takes no arguments"); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("collection list takes no arguments")
-	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	cs, err := b.Collections(ctx)
-	if err != nil {
-		return fmt.Errorf("list collections: %w", err)
-	}
-	tw := tabwriter.NewWriter(c.m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tALIAS\tPUBLIC\tTITLE")
-	for _, col := range cs {
-		alias := col.Alias
-		if alias == "" {
-			alias = "-"
+	return data.with(ctx, c.m, false, func(b backend) error {
+		cs, err := b.Collections(ctx)
+		if err != nil {
+			return fmt.Errorf("list collections: %w", err)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", col.ID, alias, col.PublicRead, col.Title)
-	}
-	return tw.Flush()
+		tw := tabwriter.NewWriter(c.m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tALIAS\tPUBLIC\tTITLE")
+		for _, col := range cs {
+			alias := col.Alias
+			if alias == "" {
+				alias = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", col.ID, alias, col.PublicRead, col.Title)
+		}
+		return tw.Flush()
+	})
 }
 
 func (c *CollectionCommand) rm(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("collection rm", collectionUsage)
-	var data dataFlags
-	data.register(fs, c.m)
-	pos, err := parseInterspersed(fs, args)
+	fs, data := c.m.dataFlagSet("collection rm", collectionUsage)
+	pos, err := parseN(fs, args, 1, "collection rm takes one collection (id, title or alias)")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("collection rm takes one collection (id, title or alias)")
-	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if err := b.DeleteCollection(ctx, pos[0]); err != nil {
-		return fmt.Errorf("remove collection: %w", err)
-	}
-	fmt.Fprintf(c.m.Stderr, "removed collection %q\n", pos[0])
-	return nil
+	return data.with(ctx, c.m, false, func(b backend) error {
+		if err := b.DeleteCollection(ctx, pos[0]); err != nil {
+			return fmt.Errorf("remove collection: %w", err)
+		}
+		fmt.Fprintf(c.m.Stderr, "removed collection %q\n", pos[0])
+		return nil
+	})
 }

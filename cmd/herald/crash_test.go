@@ -91,16 +91,10 @@ func TestKill9DuringLargeImportLeavesWholeBatches(t *testing.T) {
 	}
 }
 
-// runBin runs the built binary to completion in dir with exactly the
-// environment given (plus PATH and HOME).
+// runBin runs the built binary to completion (see binCmd).
 func runBin(t *testing.T, dir string, e env, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(heraldBin, args...)
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
-	for k, v := range e {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
+	cmd := binCmd(dir, e, args...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -30,16 +30,23 @@ type process struct {
 	done   chan error
 }
 
-// startProcess runs the built binary in dir with exactly the environment
-// given (plus PATH and HOME), collecting stderr line by line.
-func startProcess(t *testing.T, dir string, e env, args ...string) *process {
-	t.Helper()
+// binCmd is the built binary run in dir with exactly the environment
+// given (plus PATH and HOME), so the tester's HERALD_* never leak in.
+func binCmd(dir string, e env, args ...string) *exec.Cmd {
 	cmd := exec.Command(heraldBin, args...)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 	for k, v := range e {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	return cmd
+}
+
+// startProcess runs the built binary in dir with exactly the environment
+// given (plus PATH and HOME), collecting stderr line by line.
+func startProcess(t *testing.T, dir string, e env, args ...string) *process {
+	t.Helper()
+	cmd := binCmd(dir, e, args...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

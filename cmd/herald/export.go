@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/heraldcti/herald/store"
 )
 
 // ExportCommand writes a collection's objects as a STIX bundle, a TAXII
@@ -49,22 +51,16 @@ var exportFormats = map[string]bool{"bundle": true, "envelope": true, "ndjson": 
 
 // Run writes the export.
 func (c *ExportCommand) Run(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("export", exportUsage)
-	var data dataFlags
-	data.register(fs, c.m)
-	coll := fs.String("collection", c.defaultCollection(), "the collection (`id, title or alias`)")
+	fs, data := c.m.dataFlagSet("export", exportUsage)
+	coll := fs.String("collection", defaultCollection(c.m), "the collection (`id, title or alias`)")
 	var types listFlag
 	fs.Var(&types, "type", "only objects of these `types` (comma list or repeated)")
 	addedAfter := fs.String("added-after", "", "only versions added after this RFC 3339 `timestamp`")
 	all := fs.Bool("all-versions", false, "every version, not only the latest of each object")
 	format := fs.String("format", "bundle", "output `format`: bundle, envelope or ndjson")
 	out := fs.String("o", "", "write to `FILE` instead of stdout")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if _, err := parseN(fs, args, 0, "export takes no arguments (write to a file with -o FILE)"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("export takes no arguments (did you mean -o %s?)", pos[0])
 	}
 	if !exportFormats[*format] {
 		return usagef("--format %q: want bundle, envelope or ndjson", *format)
@@ -78,39 +74,30 @@ func (c *ExportCommand) Run(ctx context.Context, args []string) error {
 		q.AddedAfter = t
 	}
 
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	col, err := b.Collection(ctx, *coll)
-	if err != nil {
-		return err
-	}
-
-	write := func(w io.Writer) (int, error) {
-		ew := newExportWriter(w, *format)
-		if err := b.WalkObjects(ctx, col, q, ew.object); err != nil {
-			return ew.n, fmt.Errorf("export %q: %w", col.Title, err)
+	return data.withCollection(ctx, c.m, false, *coll, func(b backend, col store.Collection) error {
+		write := func(w io.Writer) (int, error) {
+			ew := newExportWriter(w, *format)
+			if err := b.WalkObjects(ctx, col, q, ew.object); err != nil {
+				return ew.n, fmt.Errorf("export %q: %w", col.Title, err)
+			}
+			return ew.n, ew.close()
 		}
-		return ew.n, ew.close()
-	}
-	var n int
-	if *out == "" || *out == "-" {
-		n, err = write(c.m.Stdout)
-	} else {
-		n, err = writeFileWith(*out, 0o644, write)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.m.Stderr, "exported %s objects from %q\n", formatCount(int64(n)), col.Title)
-	return nil
+		var n int
+		var err error
+		if *out == "" || *out == "-" {
+			n, err = write(c.m.Stdout)
+		} else {
+			n, err = writeFileWith(*out, 0o644, write)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.m.Stderr, "exported %s objects from %q\n", formatCount(int64(n)), col.Title)
+		return nil
+	})
 }
 
 // defaultCollection is HERALD_COLLECTION or the built-in collection.
-func (c *ExportCommand) defaultCollection() string { return defaultCollection(c.m) }
-
 func defaultCollection(m *Main) string {
 	if v := m.getenv("HERALD_COLLECTION"); v != "" {
 		return v

@@ -55,9 +55,7 @@ const DefaultBatchSize = 5000
 
 // Run imports the files.
 func (c *ImportCommand) Run(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("import", importUsage)
-	var data dataFlags
-	data.register(fs, c.m)
+	fs, data := c.m.dataFlagSet("import", importUsage)
 	coll := fs.String("collection", defaultCollection(c.m), "the collection (`id, title or alias`)")
 	atomic := fs.Bool("atomic", false, "write nothing if any object is rejected (holds the whole import in memory)")
 	batch := fs.Int("batch", DefaultBatchSize, "objects per write transaction")

@@ -104,9 +104,7 @@ func (k *killChainFlag) Set(v string) error {
 }
 
 func (c *IndicatorCommand) add(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("indicator add", indicatorUsage)
-	var data dataFlags
-	data.register(fs, c.m)
+	fs, data := c.m.dataFlagSet("indicator add", indicatorUsage)
 	coll := fs.String("collection", defaultCollection(c.m), "the collection (`id, title or alias`)")
 	pattern := fs.String("pattern", "", "a STIX 2.1 `pattern`, e.g. \"[ipv4-addr:value = '198.51.100.7']\"")
 	shorthand := make([]string, len(shorthandKinds))
@@ -125,12 +123,8 @@ func (c *IndicatorCommand) add(ctx context.Context, args []string) error {
 	validUntil := fs.String("valid-until", "", "RFC 3339 `timestamp` after which it is no longer valid")
 	fs.StringVar(&spec.TLP, "tlp", "clear", "TLP 2.0 `level`: clear, green, amber, amber+strict, red")
 	fs.StringVar(&spec.Indicates, "indicates", "", "the `id` of an object in the collection that this indicates")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if _, err := parseN(fs, args, 0, "indicator add takes no arguments (give the value with a flag)"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("indicator add takes no arguments (got %q)", pos[0])
 	}
 
 	// Check everything before touching the database.
@@ -152,6 +146,7 @@ func (c *IndicatorCommand) add(ctx context.Context, args []string) error {
 		return usagef("indicator add: give only one of %s", strings.Join(given, ", "))
 	}
 	spec.Types, spec.Labels, spec.KillChain = types, labels, kill
+	var err error
 	if spec.ValidFrom, err = parseTimeFlag("--valid-from", *validFrom); err != nil {
 		return err
 	}
@@ -175,19 +170,19 @@ func (c *IndicatorCommand) add(ctx context.Context, args []string) error {
 		}
 	}
 
-	b, err := data.open(ctx, c.m, true)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	col, err := b.Collection(ctx, *coll)
-	if err != nil {
-		return err
-	}
-	if spec.Indicates != "" {
-		if _, err := b.Latest(ctx, col, spec.Indicates); err != nil {
+	return data.withCollection(ctx, c.m, true, *coll, func(b backend, col store.Collection) error {
+		return c.publish(ctx, b, col, objs, spec.Indicates)
+	})
+}
+
+// publish writes an indicator and its companions in one transaction (one
+// add request remotely), after checking that what it indicates exists,
+// and prints the indicator's id.
+func (c *IndicatorCommand) publish(ctx context.Context, b backend, col store.Collection, objs []stix.Object, indicates string) error {
+	if indicates != "" {
+		if _, err := b.Latest(ctx, col, indicates); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("indicator add: --indicates %s: no such object in collection %q; nothing written", spec.Indicates, col.Title)
+				return fmt.Errorf("indicator add: --indicates %s: no such object in collection %q; nothing written", indicates, col.Title)
 			}
 			return err
 		}
@@ -243,45 +238,33 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 }
 
 func (c *IndicatorCommand) revoke(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("indicator revoke", indicatorUsage)
-	var data dataFlags
-	data.register(fs, c.m)
+	fs, data := c.m.dataFlagSet("indicator revoke", indicatorUsage)
 	coll := fs.String("collection", defaultCollection(c.m), "the collection (`id, title or alias`)")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parseN(fs, args, 1, "indicator revoke takes one object id")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("indicator revoke takes one object id")
 	}
 	id := pos[0]
 	if !strings.Contains(id, "--") {
 		return usagef("indicator revoke: %q is not a STIX id (type--uuid)", id)
 	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	col, err := b.Collection(ctx, *coll)
-	if err != nil {
-		return err
-	}
-	latest, err := b.Latest(ctx, col, id)
-	if err != nil {
-		return fmt.Errorf("indicator revoke: %w", err)
-	}
-	revoked, err := stix.Revoke(latest, c.now())
-	if err != nil {
-		return fmt.Errorf("indicator revoke: %w", err)
-	}
-	res, err := b.PutObjects(ctx, col, []stix.Object{revoked})
-	if err != nil {
-		return fmt.Errorf("indicator revoke: %w", err)
-	}
-	if len(res) == 1 && res[0].Outcome == outRejected {
-		return fmt.Errorf("indicator revoke: %s: %s", id, res[0].Reason)
-	}
-	fmt.Fprintf(c.m.Stderr, "revoked %s (new version %s) in %q\n", id, revoked.Modified, col.Title)
-	return nil
+	return data.withCollection(ctx, c.m, false, *coll, func(b backend, col store.Collection) error {
+		latest, err := b.Latest(ctx, col, id)
+		if err != nil {
+			return fmt.Errorf("indicator revoke: %w", err)
+		}
+		revoked, err := stix.Revoke(latest, c.now())
+		if err != nil {
+			return fmt.Errorf("indicator revoke: %w", err)
+		}
+		res, err := b.PutObjects(ctx, col, []stix.Object{revoked})
+		if err != nil {
+			return fmt.Errorf("indicator revoke: %w", err)
+		}
+		if len(res) == 1 && res[0].Outcome == outRejected {
+			return fmt.Errorf("indicator revoke: %s: %s", id, res[0].Reason)
+		}
+		fmt.Fprintf(c.m.Stderr, "revoked %s (new version %s) in %q\n", id, revoked.Modified, col.Title)
+		return nil
+	})
 }

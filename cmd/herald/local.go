@@ -205,7 +205,23 @@ func (b *localBackend) SetPassword(ctx context.Context, name, password string) e
 	return b.db.PutAccount(ctx, a)
 }
 
+// DeleteAccount refuses to remove the last admin account, as the admin
+// API does: without one, nobody could use the admin API.
 func (b *localBackend) DeleteAccount(ctx context.Context, name string) error {
+	as, err := b.db.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	admins, target := 0, false
+	for _, a := range as {
+		if a.Admin {
+			admins++
+			target = target || a.Name == name
+		}
+	}
+	if target && admins == 1 {
+		return fmt.Errorf("%q is the last admin account; create another admin first", name)
+	}
 	if err := b.db.DeleteAccount(ctx, name); err != nil {
 		return fmt.Errorf("account %q: %w", name, err)
 	}

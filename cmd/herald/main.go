@@ -158,6 +158,13 @@ herald.db, or HERALD_DB) or through a running server (--server URL or
 HERALD_SERVER, with HERALD_USER and HERALD_PASSWORD or HERALD_TOKEN).
 
 Run 'herald <command> -h' for the flags and examples of a command.
+
+Examples:
+
+	herald serve
+	herald import --collection partners bundle.json.gz
+	herald export --collection partners --type indicator -o indicators.json
+	HERALD_SERVER=http://127.0.0.1:8080 HERALD_USER=admin herald collection list
 `
 
 // usageError is a mistake on the command line: exit status 2.

@@ -218,7 +218,7 @@ func TestEveryCommandHasHelpWithExamples(t *testing.T) {
 		{"serve", "-h"}, {"import", "-h"}, {"export", "-h"}, {"indicator", "add", "-h"}, {"indicator", "revoke", "-h"},
 		{"collection", "add", "-h"}, {"collection", "list", "-h"}, {"collection", "rm", "-h"},
 		{"user", "add", "-h"}, {"user", "passwd", "-h"}, {"user", "grant", "-h"}, {"user", "token", "add", "-h"},
-		{"check", "-h"}, {"backup", "-h"}, {"version", "-h"}, {"help", "import"},
+		{"check", "-h"}, {"backup", "-h"}, {"version", "-h"}, {"help", "import"}, {"help"}, {"-h"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			r := run(t, nil, "", args...)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/heraldcti/herald/taxii"
 )
 
 // readPasswordTTY prompts on /dev/tty and reads one line with echo turned
@@ -82,12 +84,5 @@ func (m *Main) newPassword(fromStdin bool, name string) (string, error) {
 	return p, nil
 }
 
-// minPasswordLength is the shortest password accepted for an account.
-const minPasswordLength = 8
-
-func checkPassword(p string) error {
-	if len([]rune(p)) < minPasswordLength {
-		return fmt.Errorf("password too short: at least %d characters", minPasswordLength)
-	}
-	return nil
-}
+// checkPassword applies the server's password rule.
+func checkPassword(p string) error { return taxii.CheckPassword(p) }

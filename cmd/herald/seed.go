@@ -53,7 +53,7 @@ func seed(ctx context.Context, db *store.DB, stderr io.Writer, getenv func(strin
 	if err != nil {
 		return fmt.Errorf("seed: built-in collection: %w", err)
 	}
-	objs, err := builtinObjects()
+	_, objs, err := builtinObjects()
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -103,18 +103,18 @@ func seed(ctx context.Context, db *store.DB, stderr io.Writer, getenv func(strin
 	return nil
 }
 
-// builtinObjects converts the embedded advisory, with the marking and
-// extension definitions its objects refer to.
-func builtinObjects() ([]stix.Object, error) {
+// builtinObjects parses and converts the embedded advisory; the objects
+// include the marking and extension definitions they refer to.
+func builtinObjects() (*feed.Advisory, []stix.Object, error) {
 	a, err := feed.BuiltinAdvisory()
 	if err != nil {
-		return nil, fmt.Errorf("built-in advisory: %w", err)
+		return nil, nil, fmt.Errorf("built-in advisory: %w", err)
 	}
 	objs, err := convertAdvisory(a, nil, time.Time{})
 	if err != nil {
-		return nil, fmt.Errorf("built-in advisory: %w", err)
+		return nil, nil, fmt.Errorf("built-in advisory: %w", err)
 	}
-	return objs, nil
+	return a, objs, nil
 }
 
 // randomPassword is 18 random bytes in unpadded base64url: 24 characters,

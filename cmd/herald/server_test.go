@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -233,4 +234,40 @@ func TestAdvisoryReimportRevokesRemovedRecords(t *testing.T) {
 	if notes != 2 || revoked != 1 {
 		t.Errorf("%d notes, %d revoked; want the removed one of 2 revoked", notes, revoked)
 	}
+}
+
+// The real signal: SIGHUP to a `herald serve` process reloads its file.
+func TestSIGHUPReloadsTheConfigurationFile(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "herald.json")
+	if err := os.WriteFile(conf, []byte(`{"addr":"127.0.0.1:0","max_content_length":100000}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startProcess(t, dir, env{"HERALD_CONFIG": conf, "HERALD_ADMIN_PASSWORD": "sighup-test-password"}, "serve")
+	discovery := p.waitFor(t, readyLine)[1]
+	root := strings.TrimSuffix(discovery, "taxii2/") + "herald/"
+	maxContent := func() int64 {
+		var r struct {
+			MaxContentLength int64 `json:"max_content_length"`
+		}
+		taxiiGet(t, root, "", "", &r)
+		return r.MaxContentLength
+	}
+	if got := maxContent(); got != 100000 {
+		t.Fatalf("max_content_length %d, want 100000", got)
+	}
+	if err := os.WriteFile(conf, []byte(`{"addr":"127.0.0.1:0","max_content_length":300000}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for maxContent() != 300000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("SIGHUP did not reload:\n%s", p.output())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.stop(t)
 }

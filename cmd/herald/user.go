@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/taxii"
 )
 
 // UserCommand manages accounts: add, list, rm, passwd, grant and bearer
@@ -70,27 +71,21 @@ func (c *UserCommand) Run(ctx context.Context, args []string) error {
 	return usagef("user: unknown subcommand %q", args[0])
 }
 
-// validName checks an account name: printable, no spaces or slashes
-// (names appear in URLs of the admin API and in Basic credentials).
+// validName checks an account name with the server's rule.
 func validName(name string) error {
-	if name == "" || len(name) > 64 || strings.ContainsAny(name, " \t\r\n/:\\") {
-		return usagef("invalid account name %q: 1 to 64 characters, no spaces, '/', '\\' or ':'", name)
+	if err := taxii.CheckAccountName(name); err != nil {
+		return usagef("%v", err)
 	}
 	return nil
 }
 
 func (c *UserCommand) add(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("user add", userUsage)
-	var data dataFlags
-	data.register(fs, c.m)
+	fs, data := c.m.dataFlagSet("user add", userUsage)
 	admin := fs.Bool("admin", false, "the account may do everything, including the admin API")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parseN(fs, args, 1, "user add takes one account name")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("user add takes one account name")
 	}
 	if err := validName(pos[0]); err != nil {
 		return err
@@ -99,50 +94,38 @@ func (c *UserCommand) add(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := data.open(ctx, c.m, true)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if err := b.CreateAccount(ctx, pos[0], password, *admin); err != nil {
-		return fmt.Errorf("add account %q: %w", pos[0], err)
-	}
-	fmt.Fprintf(c.m.Stderr, "created account %q\n", pos[0])
-	return nil
+	return data.with(ctx, c.m, true, func(b backend) error {
+		if err := b.CreateAccount(ctx, pos[0], password, *admin); err != nil {
+			return fmt.Errorf("add account %q: %w", pos[0], err)
+		}
+		fmt.Fprintf(c.m.Stderr, "created account %q\n", pos[0])
+		return nil
+	})
 }
 
 func (c *UserCommand) list(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("user list", userUsage)
-	var data dataFlags
-	data.register(fs, c.m)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	fs, data := c.m.dataFlagSet("user list", userUsage)
+	if _, err := parseN(fs, args, 0, "user list takes no arguments"); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("user list takes no arguments")
-	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	as, err := b.Accounts(ctx)
-	if err != nil {
-		return fmt.Errorf("list accounts: %w", err)
-	}
-	titles := map[string]string{}
-	if cs, err := b.Collections(ctx); err == nil {
-		for _, col := range cs {
-			titles[col.ID] = col.Title
+	return data.with(ctx, c.m, false, func(b backend) error {
+		as, err := b.Accounts(ctx)
+		if err != nil {
+			return fmt.Errorf("list accounts: %w", err)
 		}
-	}
-	tw := tabwriter.NewWriter(c.m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tADMIN\tTOKENS\tGRANTS")
-	for _, a := range as {
-		fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", a.Name, a.Admin, len(a.Tokens), formatGrants(a.Grants, titles))
-	}
-	return tw.Flush()
+		titles := map[string]string{}
+		if cs, err := b.Collections(ctx); err == nil {
+			for _, col := range cs {
+				titles[col.ID] = col.Title
+			}
+		}
+		tw := tabwriter.NewWriter(c.m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tADMIN\tTOKENS\tGRANTS")
+		for _, a := range as {
+			fmt.Fprintf(tw, "%s\t%v\t%d\t%s\n", a.Name, a.Admin, len(a.Tokens), formatGrants(a.Grants, titles))
+		}
+		return tw.Flush()
+	})
 }
 
 // formatGrants writes grants as "title(rw), other(r)", sorted, or "-".
@@ -170,125 +153,96 @@ func formatGrants(grants map[string]store.Grant, titles map[string]string) strin
 }
 
 func (c *UserCommand) rm(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("user rm", userUsage)
-	var data dataFlags
-	data.register(fs, c.m)
-	pos, err := parseInterspersed(fs, args)
+	fs, data := c.m.dataFlagSet("user rm", userUsage)
+	pos, err := parseN(fs, args, 1, "user rm takes one account name")
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("user rm takes one account name")
-	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if err := b.DeleteAccount(ctx, pos[0]); err != nil {
-		return fmt.Errorf("remove account: %w", err)
-	}
-	fmt.Fprintf(c.m.Stderr, "removed account %q\n", pos[0])
-	return nil
+	return data.with(ctx, c.m, false, func(b backend) error {
+		if err := b.DeleteAccount(ctx, pos[0]); err != nil {
+			return fmt.Errorf("remove account: %w", err)
+		}
+		fmt.Fprintf(c.m.Stderr, "removed account %q\n", pos[0])
+		return nil
+	})
 }
 
 func (c *UserCommand) passwd(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("user passwd", userUsage)
-	var data dataFlags
-	data.register(fs, c.m)
+	fs, data := c.m.dataFlagSet("user passwd", userUsage)
 	stdin := fs.Bool("password-stdin", false, "read the new password from the first line of stdin")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parseN(fs, args, 1, "user passwd takes one account name")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("user passwd takes one account name")
 	}
 	password, err := c.m.newPassword(*stdin, pos[0])
 	if err != nil {
 		return err
 	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if err := b.SetPassword(ctx, pos[0], password); err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	fmt.Fprintf(c.m.Stderr, "changed the password of %q\n", pos[0])
-	return nil
+	return data.with(ctx, c.m, false, func(b backend) error {
+		if err := b.SetPassword(ctx, pos[0], password); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		fmt.Fprintf(c.m.Stderr, "changed the password of %q\n", pos[0])
+		return nil
+	})
 }
 
 func (c *UserCommand) grant(ctx context.Context, args []string) error {
-	fs := c.m.newFlagSet("user grant", userUsage)
-	var data dataFlags
-	data.register(fs, c.m)
+	fs, data := c.m.dataFlagSet("user grant", userUsage)
 	coll := fs.String("collection", "", "the collection (`id, title or alias`)")
 	var g store.Grant
 	fs.BoolVar(&g.Read, "read", false, "may read the collection")
 	fs.BoolVar(&g.Write, "write", false, "may add objects to the collection")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parseN(fs, args, 1, "user grant takes one account name")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("user grant takes one account name")
 	}
 	if *coll == "" {
 		return usagef("user grant: --collection is required")
 	}
-	b, err := data.open(ctx, c.m, false)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if err := b.Grant(ctx, pos[0], *coll, g); err != nil {
-		return fmt.Errorf("grant: %w", err)
-	}
-	fmt.Fprintf(c.m.Stderr, "%q may now on %q: read=%v write=%v\n", pos[0], *coll, g.Read, g.Write)
-	return nil
+	return data.with(ctx, c.m, false, func(b backend) error {
+		if err := b.Grant(ctx, pos[0], *coll, g); err != nil {
+			return fmt.Errorf("grant: %w", err)
+		}
+		fmt.Fprintf(c.m.Stderr, "%q may now on %q: read=%v write=%v\n", pos[0], *coll, g.Read, g.Write)
+		return nil
+	})
 }
+
+// tokenArgs is how many arguments each token subcommand takes.
+var tokenArgs = map[string]int{"add": 1, "list": 1, "ls": 1, "rm": 2}
 
 func (c *UserCommand) token(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return usagef("user token: missing subcommand (add, list or rm)")
 	}
 	sub, args := args[0], args[1:]
-	fs := c.m.newFlagSet("user token "+sub, userUsage)
-	var data dataFlags
-	data.register(fs, c.m)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	want := map[string]int{"add": 1, "list": 1, "ls": 1, "rm": 2}
-	n, ok := want[sub]
+	n, ok := tokenArgs[sub]
 	if !ok {
 		return usagef("user token: unknown subcommand %q (add, list or rm)", sub)
 	}
-	if len(pos) != n {
-		return usagef("user token %s takes %d argument(s)", sub, n)
-	}
-	b, err := data.open(ctx, c.m, sub == "add")
+	fs, data := c.m.dataFlagSet("user token "+sub, userUsage)
+	pos, err := parseN(fs, args, n, fmt.Sprintf("user token %s takes %d argument(s)", sub, n))
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	switch sub {
-	case "add":
-		id, secret, err := b.AddToken(ctx, pos[0])
-		if err != nil {
-			return fmt.Errorf("add token: %w", err)
+	return data.with(ctx, c.m, false, func(b backend) error {
+		switch sub {
+		case "add":
+			id, secret, err := b.AddToken(ctx, pos[0])
+			if err != nil {
+				return fmt.Errorf("add token: %w", err)
+			}
+			fmt.Fprintln(c.m.Stdout, secret)
+			fmt.Fprintf(c.m.Stderr, "created token %s for %q; it is shown only this once\n", id, pos[0])
+			return nil
+		case "rm":
+			if err := b.DeleteToken(ctx, pos[0], pos[1]); err != nil {
+				return fmt.Errorf("remove token: %w", err)
+			}
+			fmt.Fprintf(c.m.Stderr, "removed token %s of %q\n", pos[1], pos[0])
+			return nil
 		}
-		fmt.Fprintln(c.m.Stdout, secret)
-		fmt.Fprintf(c.m.Stderr, "created token %s for %q; it is shown only this once\n", id, pos[0])
-	case "rm":
-		if err := b.DeleteToken(ctx, pos[0], pos[1]); err != nil {
-			return fmt.Errorf("remove token: %w", err)
-		}
-		fmt.Fprintf(c.m.Stderr, "removed token %s of %q\n", pos[1], pos[0])
-	default:
 		as, err := b.Accounts(ctx)
 		if err != nil {
 			return err
@@ -303,6 +257,5 @@ func (c *UserCommand) token(ctx context.Context, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\n", t.ID, t.Created.UTC().Format("2006-01-02T15:04:05Z"))
 		}
 		return tw.Flush()
-	}
-	return nil
+	})
 }

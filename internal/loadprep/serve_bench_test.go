@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/heraldcti/herald/taxii"
@@ -14,12 +16,25 @@ import (
 
 // BenchmarkServeMiddlePage is the load script's request without the
 // network: the middle 100-object page of a 10k-object collection, served
-// by the taxii handler into a recorder, anonymously and with Basic auth.
+// by the taxii handler into a writer that only counts bytes, anonymously
+// and with Basic auth.
 // Its ns/op is the server's own CPU cost per page, the part of a wrk
 // figure that Herald controls (profile it with -cpuprofile).
+//
+// LOADPREP_BENCH_DB and LOADPREP_BENCH_OBJECTS point it at a file that
+// scripts/load.sh cached instead (e.g. the 1M-object one), without
+// rebuilding it (the reader password is set to the benchmark's; load.sh
+// sets it back on its next run).
 func BenchmarkServeMiddlePage(b *testing.B) {
 	cfg := config{Path: filepath.Join(b.TempDir(), "bench.db"), Objects: 10_000, Batch: 10_000, Seed: 1,
 		Reader: "reader", ReaderPassword: "pw-for-bench"}
+	if path := os.Getenv("LOADPREP_BENCH_DB"); path != "" {
+		n, err := strconv.Atoi(os.Getenv("LOADPREP_BENCH_OBJECTS"))
+		if err != nil {
+			b.Fatalf("LOADPREP_BENCH_OBJECTS: %v", err)
+		}
+		cfg.Path, cfg.Objects = path, n
+	}
 	res, err := prepare(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
