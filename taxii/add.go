@@ -60,9 +60,10 @@ func toStatusResource(st store.Status) statusResource {
 
 // Messages of status details.
 const (
-	msgAdded    = "added"
-	msgPresent  = "already present"
-	msgConflict = "a different object with the same id and version is already stored; the stored one was kept"
+	msgAdded      = "added"
+	msgNewVersion = "added as a new version"
+	msgPresent    = "already present"
+	msgConflict   = "a different object with the same id and version is already stored; the stored one was kept"
 )
 
 // addObjects serves POST …/objects/ (§5.5). Checks, in order: the
@@ -147,7 +148,11 @@ func (s *Server) addObjects(c echo.Context) error {
 		for _, r := range results {
 			switch r.Outcome {
 			case store.Added:
-				status.Successes = append(status.Successes, store.StatusDetail{ID: r.ID, Version: r.Version, Message: msgAdded})
+				msg := msgAdded
+				if !r.NewObject {
+					msg = msgNewVersion
+				}
+				status.Successes = append(status.Successes, store.StatusDetail{ID: r.ID, Version: r.Version, Message: msg})
 			case store.Unchanged:
 				status.Successes = append(status.Successes, store.StatusDetail{ID: r.ID, Version: r.Version, Message: msgPresent})
 			default:

@@ -198,6 +198,9 @@ func TestS5_5_AddObjects(t *testing.T) {
 			t.Errorf("failure without a reason: %+v", x)
 		}
 	}
+	if msgs[indicator(1, "").ID+" ok"] != "added" {
+		t.Errorf("new object not reported as added: %v", msgs)
+	}
 	if msgs[indicator(2, "").ID+" ok"] != "already present" {
 		t.Errorf("duplicate not reported as already present: %v", msgs)
 	}
@@ -210,6 +213,11 @@ func TestS5_5_AddObjects(t *testing.T) {
 	got := e.get(objectsPath(e, e.priv, "match[id]="+indicator(1, "").ID), userRW).envelope(t)
 	if len(got.Objects) != 1 || !bytes.Equal(got.Objects[0], indicator(1, "").JSON) {
 		t.Fatalf("added object not served back byte for byte: %s", got.Objects)
+	}
+
+	s = post(e, userRW, envelopeOf(indicator(1, "2025-06-01T00:00:00.000Z"))).status(t)
+	if s.SuccessCount != 1 || s.Successes[0].Message != "added as a new version" {
+		t.Fatalf("second version of a stored object: %+v", s)
 	}
 
 	bundle := []byte(`{"type":"bundle","id":"bundle--6f3f3d3e-7bb1-4b3e-9e0c-1b1f7d2b9c11","objects":[` + string(indicator(5, "").JSON) + `]}`)
