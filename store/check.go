@@ -19,6 +19,25 @@ type checker struct {
 	tx       *bolt.Tx
 	problems []CheckProblem
 	steps    int
+	cursors  map[*bolt.Bucket]*bolt.Cursor
+}
+
+// get looks k up with a cursor kept per bucket: Bucket.Get allocates a
+// new cursor per call, and Check makes millions of lookups.
+func (ck *checker) get(b *bolt.Bucket, k []byte) (v []byte, ok bool) {
+	cur := ck.cursors[b]
+	if cur == nil {
+		if ck.cursors == nil {
+			ck.cursors = make(map[*bolt.Bucket]*bolt.Cursor)
+		}
+		cur = b.Cursor()
+		ck.cursors[b] = cur
+	}
+	found, v := cur.Seek(k)
+	if found == nil || !bytes.Equal(found, k) {
+		return nil, false
+	}
+	return v, true
 }
 
 func (ck *checker) add(bucket string, key []byte, format string, args ...any) {
@@ -168,7 +187,8 @@ func (ck *checker) collection(id string) error {
 		return nil
 	}
 	where := func(b []byte) string { return "objects/" + id + "/" + string(b) }
-	has := func(b *bolt.Bucket, k []byte) bool { return b.Get(k) != nil }
+	has := func(b *bolt.Bucket, k []byte) bool { _, ok := ck.get(b, k); return ok }
+	get := func(b *bolt.Bucket, k []byte) []byte { v, _ := ck.get(b, k); return v }
 	var n uint64
 	var lastDA int64
 	cur := c.versions.Cursor()
@@ -195,10 +215,10 @@ func (ck *checker) collection(id string) error {
 		if !has(c.objAdded, prefixDAKey(id, da)) {
 			ck.add(where(bktObjAdded), prefixDAKey(id, da), "missing entry for version %s of %s", ver, id)
 		}
-		if sv := c.objSorted.Get(sortedKey(id, spec, ver, da)); !bytes.Equal(sv, sortedValue(da, typ)) {
+		if sv := get(c.objSorted, sortedKey(id, spec, ver, da)); !bytes.Equal(sv, sortedValue(da, typ)) {
 			ck.add(where(bktObjSorted), sortedKey(id, spec, ver, da), "missing or wrong entry for version %s of %s", ver, id)
 		}
-		if xv := c.exact.Get(append(prefixKey(id), ver...)); !bytes.Equal(xv, k) {
+		if xv := get(c.exact, append(prefixKey(id), ver...)); !bytes.Equal(xv, k) {
 			ck.add(where(bktExact), append(prefixKey(id), ver...), "missing or wrong entry for version %s of %s", ver, id)
 		}
 		if !has(c.versionIdx, prefixDAKey(ver, da)) {
@@ -213,7 +233,7 @@ func (ck *checker) collection(id string) error {
 	}
 	// Every index entry must point at a version that would produce it.
 	record := func(da int64) (storedRecord, bool) {
-		r, err := decodeRecord(c.versions.Get(daKey(da)))
+		r, err := decodeRecord(get(c.versions, daKey(da)))
 		return r, err == nil
 	}
 	type daIndex struct {
@@ -264,7 +284,8 @@ func (ck *checker) sortedAndExact(c *coll, where func([]byte) string) error {
 			return err
 		}
 		e, err := decodeSortedValue(k, v)
-		r, rerr := decodeRecord(c.versions.Get(daKey(e.da)))
+		v, _ := ck.get(c.versions, daKey(e.da))
+		r, rerr := decodeRecord(v)
 		switch {
 		case err != nil:
 			ck.add(where(bktObjSorted), k, "%v", err)
@@ -283,7 +304,8 @@ func (ck *checker) sortedAndExact(c *coll, where func([]byte) string) error {
 			ck.add(where(bktExact), k, "value is not a date_added")
 			continue
 		}
-		r, err := decodeRecord(c.versions.Get(v))
+		rv, _ := ck.get(c.versions, v)
+		r, err := decodeRecord(rv)
 		if err != nil {
 			ck.add(where(bktExact), k, "points to a missing version")
 		} else if !bytes.Equal(k, append(prefixKey(string(r.id)), r.version...)) {
@@ -322,10 +344,10 @@ func (ck *checker) defaults(c *coll, where func([]byte) string) error {
 				if e.all[0] == bktFirst[0] {
 					allB, typeB = c.first, c.typeFirst
 				}
-				if allB.Get(daKey(e.entry.da)) == nil {
+				if _, ok := ck.get(allB, daKey(e.entry.da)); !ok {
 					ck.add(where(e.all), daKey(e.entry.da), "missing the default %s version of %s", e.all, id)
 				}
-				if typeB.Get(prefixDAKey(e.entry.typ, e.entry.da)) == nil {
+				if _, ok := ck.get(typeB, prefixDAKey(e.entry.typ, e.entry.da)); !ok {
 					ck.add(where(e.byType), prefixDAKey(e.entry.typ, e.entry.da), "missing the default %s version of %s", e.all, id)
 				}
 			}

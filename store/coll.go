@@ -15,7 +15,7 @@ type coll struct {
 	exact, versionIdx, last, first       *bolt.Bucket
 	typeLast, typeFirst, info            *bolt.Bucket
 	sortedCur                            *bolt.Cursor // reused for object-state lookups
-	writable                             bool
+	scratch                              []byte       // reused key buffer
 }
 
 func openColl(tx *bolt.Tx, id string) (*coll, error) {
@@ -23,7 +23,7 @@ func openColl(tx *bolt.Tx, id string) (*coll, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &coll{id: id, writable: tx.Writable()}
+	c := &coll{id: id}
 	dst := []**bolt.Bucket{&c.versions, &c.types, &c.objAdded, &c.objSorted, &c.exact,
 		&c.versionIdx, &c.last, &c.first, &c.typeLast, &c.typeFirst, &c.info}
 	for i, name := range collBuckets {

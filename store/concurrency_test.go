@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,5 +79,26 @@ func TestObjectsScanBudget(t *testing.T) {
 	got := walk(t, db, c.ID, q)
 	if want := objs[n-1].Modified; len(got) != 1 || got[0].Version != want {
 		t.Errorf("walk = %v, want only the last version %s", keys(got), want)
+	}
+}
+
+// TestCancelledContext: every method gives up before touching the file
+// when its context is done.
+func TestCancelledContext(t *testing.T) {
+	db := mustOpen(t, nil)
+	c := mustCollection(t, db, "c")
+	cctx, cancel := contextWithCancel()
+	cancel()
+	checks := map[string]error{}
+	_, checks["Objects"] = db.Objects(cctx, c.ID, store.Query{})
+	_, checks["Collections"] = db.Collections(cctx)
+	_, checks["Check"] = db.Check(cctx)
+	_, checks["Backup"] = db.Backup(cctx, &strings.Builder{})
+	checks["SetMeta"] = db.SetMeta(cctx, "k", []byte("v"))
+	_, checks["CreateCollection"] = db.CreateCollection(cctx, store.Collection{Title: "d"})
+	for name, err := range checks {
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a cancelled context: %v, want context.Canceled", name, err)
+		}
 	}
 }

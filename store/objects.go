@@ -130,8 +130,8 @@ func (db *DB) CountVersions(ctx context.Context, collectionID string) (int, erro
 // sources builds the index walks for a plan (see layout.go).
 func (c *coll) sources(p plan) ([]source, error) {
 	var out []source
-	// byType walks bucket b once per requested type, or whole when any
-	// type will do. Buckets keyed by da8 alone have a per-type twin.
+	// walk reads a da8-keyed bucket whole when any type will do, or its
+	// per-type twin (keys type 0x00 da8) once per requested type.
 	walk := func(global, perType *bolt.Bucket, trust bool) {
 		if p.types == nil {
 			src := newCursorSource(global, nil, p.lower, trust)
@@ -275,7 +275,11 @@ func (c *coll) query(ctx context.Context, p plan) (Page, error) {
 		return Page{}, err
 	}
 	m := newMerger(srcs)
-	page := Page{Next: p.after, Records: make([]Record, 0, min(p.limit, 128))}
+	capacity := min(p.limit, 128)
+	if p.ids != nil && !p.all {
+		capacity = min(capacity, 4*len(p.ids))
+	}
+	page := Page{Next: p.after, Records: make([]Record, 0, capacity)}
 	budget := scanBudget(p.limit)
 	scanned := 0
 	var names interner
@@ -330,11 +334,19 @@ func (c *coll) query(ctx context.Context, p plan) (Page, error) {
 // isLatestSpec reports whether no version of the object has a later spec
 // version than spec: one seek past the spec's group.
 func (c *coll) isLatestSpec(id, spec string) bool {
-	prefix := prefixKey(id)
-	end := prefixEnd(append(prefixKey(id), specKey(spec)...))
-	if end == nil {
+	c.scratch = append(append(append(c.scratch[:0], id...), 0), specKey(spec)...)
+	prefixLen := len(id) + 1
+	// The smallest key after the spec's group (as in prefixEnd).
+	end := c.scratch
+	i := len(end) - 1
+	for i >= 0 && end[i] == 0xff {
+		i--
+	}
+	if i < 0 {
 		return true
 	}
+	end[i]++
+	end = end[:i+1]
 	k, _ := c.sortedCur.Seek(end)
-	return k == nil || !bytes.HasPrefix(k, prefix)
+	return k == nil || len(k) < prefixLen || string(k[:prefixLen-1]) != id || k[prefixLen-1] != 0
 }

@@ -64,14 +64,15 @@ func (db *DB) PutObjects(ctx context.Context, collectionID string, objs []stix.O
 			return nil, fmt.Errorf("put objects in %s: %w", collectionID, err)
 		}
 	}
-	now := db.now().UnixMicro()
 	var results []PutResult
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		c, err := openColl(tx, collectionID)
 		if err != nil {
 			return err
 		}
-		w := newPutWriter(c, now)
+		// The clock is read once the write lock is held, so date_added is
+		// the commit's time even after waiting for another writer.
+		w := newPutWriter(c, db.now().UnixMicro())
 		results = make([]PutResult, len(objs))
 		for i, o := range objs {
 			if i%1024 == 1023 {

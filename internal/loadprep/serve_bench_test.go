@@ -16,8 +16,8 @@ import (
 
 // BenchmarkServeMiddlePage is the load script's request without the
 // network: the middle 100-object page of a 10k-object collection, served
-// by the taxii handler into a writer that only counts bytes, anonymously
-// and with Basic auth.
+// by the taxii handler into a writer that only counts bytes: anonymously,
+// with Basic auth, and with Basic auth and the credential cache off.
 // Its ns/op is the server's own CPU cost per page, the part of a wrk
 // figure that Herald controls (profile it with -cpuprofile).
 //
@@ -40,16 +40,27 @@ func BenchmarkServeMiddlePage(b *testing.B) {
 		b.Fatal(err)
 	}
 	db := openDB(b, cfg.Path)
-	srv, err := taxii.NewServer(db, taxii.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		b.Fatal(err)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	handler := func(c taxii.Config) http.Handler {
+		c.Logger = quiet
+		srv, err := taxii.NewServer(db, c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return srv.Handler()
 	}
-	h := srv.Handler()
+	cached := handler(taxii.Config{})
 	target := "/herald/collections/" + res.CollectionID + "/objects/?limit=100&added_after=" + res.MiddleAfter.Format(taxiiTime)
 	for _, bc := range []struct {
 		name string
 		auth bool
-	}{{"anonymous", false}, {"basic", true}} {
+		h    http.Handler
+	}{
+		{"anonymous", false, cached},
+		{"basic", true, cached},
+		// What the credential cache saves: an argon2id check per request.
+		{"basic-uncached", true, handler(taxii.Config{AuthCacheTTL: -1})},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var size int
 			for b.Loop() {
@@ -59,7 +70,7 @@ func BenchmarkServeMiddlePage(b *testing.B) {
 					req.SetBasicAuth(cfg.Reader, cfg.ReaderPassword)
 				}
 				w := &countingWriter{header: http.Header{}}
-				h.ServeHTTP(w, req)
+				bc.h.ServeHTTP(w, req)
 				if w.status != http.StatusOK {
 					b.Fatalf("status %d", w.status)
 				}
