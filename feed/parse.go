@@ -61,6 +61,10 @@ func Parse(r io.Reader, filename string) (*Advisory, error) {
 }
 
 func parse(data []byte, filename string, sink *errorSink) *Advisory {
+	if line, col, b, found := notText(data); found {
+		sink.add(line, col, "", "byte 0x%02x is not UTF-8 text: an advisory is a YAML text file (is this a binary or compressed file?)", b)
+		return nil
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {

@@ -258,6 +258,21 @@ incidents:
 			want: []string{`t.yaml:10:5: YAML anchors and aliases (&, *) are not supported in advisories`},
 		},
 		{
+			name: "binary data is named with its place",
+			src:  "advisory:\n  id: a\x00b\n",
+			want: []string{`t.yaml:2:8: byte 0x00 is not UTF-8 text: an advisory is a YAML text file (is this a binary or compressed file?)`},
+		},
+		{
+			name: "invalid UTF-8 after multi-byte characters",
+			src:  "advisory:\n  title: éé\xff\n",
+			want: []string{`t.yaml:2:12: byte 0xff is not UTF-8 text: an advisory is a YAML text file (is this a binary or compressed file?)`},
+		},
+		{
+			name: "gzip magic",
+			src:  "\x1f\x8b\x08\x00",
+			want: []string{`t.yaml:1:2: byte 0x8b is not UTF-8 text: an advisory is a YAML text file (is this a binary or compressed file?)`},
+		},
+		{
 			name: "syntax error",
 			src:  "advisory:\n  id: [\n",
 			want: []string{`t.yaml:2:1: invalid YAML: did not find expected node content`},

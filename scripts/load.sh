@@ -305,8 +305,8 @@ to_ms() {
 
 # measure NAME URL [AUTH_HEADER]: warm-up run (first round only), then
 # the measured run.
-# Sets RPS and P99 (ms); fails on any non-2xx response.
-RPS='' P99='' SOCKERR=''
+# Sets RPS, P50 and P99 (ms); fails on any non-2xx response.
+RPS='' P50='' P99='' SOCKERR=''
 measure() {
 	local name=$1 url=$2 auth=${3:-} out=$RUN_DIR/wrk-$1.txt
 	local args=(-t"$THREADS" -c"$CONNS" --latency --timeout 10s -H "Accept: $ACCEPT")
@@ -321,14 +321,16 @@ measure() {
 		die "$name: some responses were not 2xx (see $out)"
 	fi
 	RPS=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
-	local p99
+	local p50 p99
+	p50=$(awk '$1 == "50%" {print $2}' "$out")
 	p99=$(awk '$1 == "99%" {print $2}' "$out")
-	[[ -n $RPS && -n $p99 ]] || die "$name: cannot read Requests/sec or the 99% latency in $out"
+	[[ -n $RPS && -n $p50 && -n $p99 ]] || die "$name: cannot read Requests/sec or the latency distribution in $out"
+	P50=$(to_ms "$p50")
 	P99=$(to_ms "$p99")
-	[[ $P99 != bad ]] || die "$name: unknown latency unit in '$p99' ($out)"
+	[[ $P50 != bad && $P99 != bad ]] || die "$name: unknown latency unit in '$p50' or '$p99' ($out)"
 	SOCKERR=$(grep -o 'Socket errors:.*' "$out" || true)
 	[[ -z $SOCKERR ]] || log "$name: $SOCKERR"
-	log "$name: $RPS req/s, p99 $P99 ms"
+	log "$name: $RPS req/s, p50 $P50 ms, p99 $P99 ms"
 }
 
 # median FORMAT V...: the median of numbers (the mean of the middle two
@@ -431,19 +433,19 @@ for n in $SIZES; do
 
 	# Rounds interleave the three targets, so that a burst of outside load
 	# hits all of them alike; the table shows the median of the rounds.
-	rn=() pn=() ra=() pa=() rb=() pb=()
+	rn=() pn=() mn=() ra=() pa=() ma=() rb=() pb=() mb=()
 	for ((round = 1; round <= ROUNDS; round++)); do
 		measure "nginx-r$round" "$NGINX_URL$path"
-		rn+=("$RPS") pn+=("$P99")
+		rn+=("$RPS") pn+=("$P99") mn+=("$P50")
 		measure "herald-anon-r$round" "$HERALD_URL$path"
-		ra+=("$RPS") pa+=("$P99")
+		ra+=("$RPS") pa+=("$P99") ma+=("$P50")
 		measure "herald-basic-r$round" "$HERALD_URL$path" "$BASIC"
-		rb+=("$RPS") pb+=("$P99")
+		rb+=("$RPS") pb+=("$P99") mb+=("$P50")
 	done
 	nginx_rps=$(median %.0f "${rn[@]}")
-	ROWS+=("| $size | nginx (static file) | none | $bytes_anon | $nginx_rps | $(median %.2f "${pn[@]}") ms | 1.00 |")
-	ROWS+=("| $size | herald | none | $bytes_anon | $(median %.0f "${ra[@]}") | $(median %.2f "${pa[@]}") ms | $(ratio "$(median %.0f "${ra[@]}")" "$nginx_rps") |")
-	ROWS+=("| $size | herald | Basic | $bytes_auth | $(median %.0f "${rb[@]}") | $(median %.2f "${pb[@]}") ms | $(ratio "$(median %.0f "${rb[@]}")" "$nginx_rps") |")
+	ROWS+=("| $size | nginx (static file) | none | $bytes_anon | $nginx_rps | $(median %.2f "${mn[@]}") ms | $(median %.2f "${pn[@]}") ms | 1.00 |")
+	ROWS+=("| $size | herald | none | $bytes_anon | $(median %.0f "${ra[@]}") | $(median %.2f "${ma[@]}") ms | $(median %.2f "${pa[@]}") ms | $(ratio "$(median %.0f "${ra[@]}")" "$nginx_rps") |")
+	ROWS+=("| $size | herald | Basic | $bytes_auth | $(median %.0f "${rb[@]}") | $(median %.2f "${mb[@]}") ms | $(median %.2f "${pb[@]}") ms | $(ratio "$(median %.0f "${rb[@]}")" "$nginx_rps") |")
 	DETAILS+=("- $size, each round (req/s | p99 ms): nginx ${rn[*]} | ${pn[*]}; herald ${ra[*]} | ${pa[*]}; herald+Basic ${rb[*]} | ${pb[*]}")
 
 	stop "$NGINX_PID"
@@ -457,8 +459,8 @@ git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommi
 {
 	echo "Herald vs nginx: one ${PAGE_LIMIT}-object page from the middle of the collection, same response bytes"
 	echo
-	echo "| collection | server | auth | body bytes | requests/s | p99 latency | ratio to nginx (req/s) |"
-	echo "|---|---|---|---:|---:|---:|---:|"
+	echo "| collection | server | auth | body bytes | requests/s | p50 latency | p99 latency | ratio to nginx (req/s) |"
+	echo "|---|---|---|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -189,6 +189,42 @@ func (c *converter) relate(relType, src, dst, description string) error {
 	return nil
 }
 
+// relateCountry relates a STIX id to the location of a country (made
+// once per country), when the country is given.
+func (c *converter) relateCountry(relType, src, country string) error {
+	if country == "" {
+		return nil
+	}
+	loc, err := c.location(country)
+	if err != nil {
+		return err
+	}
+	return c.relate(relType, src, loc, "")
+}
+
+// emit marshals an authored stix2 object and appends it to the output.
+func (c *converter) emit(v any) error {
+	o, err := authorMarshal(v)
+	if err != nil {
+		return err
+	}
+	c.out = append(c.out, o)
+	return nil
+}
+
+// withRefs appends to extra the external references of the given source
+// ids, when there are any.
+func (c *converter) withRefs(extra []stix2.STIXOption, sources []string) ([]stix2.STIXOption, error) {
+	refs, err := c.externalRefs(sources)
+	if err != nil {
+		return nil, err
+	}
+	if len(refs) > 0 {
+		extra = append(extra, stix2.OptionExternalReferences(refs))
+	}
+	return extra, nil
+}
+
 // relateLocal relates a STIX id to each of a list of local ids.
 func (c *converter) relateLocal(relType, src string, targets []string) error {
 	for _, t := range targets {
@@ -236,11 +272,9 @@ func (c *converter) location(country string) (string, error) {
 	}
 	id := AuthorID("location", c.a.ID, "country/"+country)
 	loc.ID = stix2.Identifier(id)
-	o, err := authorMarshal(loc)
-	if err != nil {
+	if err := c.emit(loc); err != nil {
 		return "", fmt.Errorf("location %s: %w", country, err)
 	}
-	c.out = append(c.out, o)
 	c.locIDs[country] = id
 	return id, nil
 }
@@ -284,11 +318,9 @@ func (c *converter) publisher() error {
 		return fmt.Errorf("publisher identity: %w", err)
 	}
 	id.ID = c.common.createdBy
-	o, err := authorMarshal(id)
-	if err != nil {
+	if err := c.emit(id); err != nil {
 		return fmt.Errorf("publisher identity: %w", err)
 	}
-	c.out = append(c.out, o)
 	return nil
 }
 
@@ -317,10 +349,8 @@ func (c *converter) report() error {
 		return fmt.Errorf("report: %w", err)
 	}
 	r.ID = stix2.Identifier(c.reportID)
-	o, err := authorMarshal(r)
-	if err != nil {
+	if err := c.emit(r); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	c.out = append(c.out, o)
 	return nil
 }

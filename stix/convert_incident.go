@@ -115,23 +115,18 @@ func (c *converter) incidents() error {
 		if d := convertIncidentDescription(x); d != "" {
 			extra = append(extra, stix2.OptionDescription(d))
 		}
-		refs, err := c.externalRefs(x.References)
+		extra, err := c.withRefs(extra, x.References)
 		if err != nil {
 			return fmt.Errorf("incident %s: %w", x.ID, err)
-		}
-		if len(refs) > 0 {
-			extra = append(extra, stix2.OptionExternalReferences(refs))
 		}
 		inc, err := stix2.NewIncident(x.Name, c.common.options(extra...)...)
 		if err != nil {
 			return fmt.Errorf("incident %s: %w", x.ID, err)
 		}
 		inc.ID = stix2.Identifier(id)
-		o, err := authorMarshal(inc)
-		if err != nil {
+		if err := c.emit(inc); err != nil {
 			return fmt.Errorf("incident %s: %w", x.ID, err)
 		}
-		c.out = append(c.out, o)
 		if err := c.relateLocal("attributed-to", id, x.AttributedTo); err != nil {
 			return fmt.Errorf("incident %s: %w", x.ID, err)
 		}

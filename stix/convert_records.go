@@ -41,12 +41,9 @@ func (c *converter) actors() error {
 			}
 		}
 		extra = append(extra, convertSeen(x.FirstSeen, x.LastSeen)...)
-		refs, err := c.externalRefs(x.References)
+		extra, err := c.withRefs(extra, x.References)
 		if err != nil {
 			return fmt.Errorf("actor %s: %w", x.ID, err)
-		}
-		if len(refs) > 0 {
-			extra = append(extra, stix2.OptionExternalReferences(refs))
 		}
 		var obj any
 		switch x.Kind {
@@ -73,20 +70,12 @@ func (c *converter) actors() error {
 		default:
 			return fmt.Errorf("actor %s: unknown kind %q", x.ID, x.Kind)
 		}
-		if x.Country != "" {
-			loc, err := c.location(x.Country)
-			if err != nil {
-				return err
-			}
-			if err := c.relate("originates-from", id, loc, ""); err != nil {
-				return err
-			}
+		if err := c.relateCountry("originates-from", id, x.Country); err != nil {
+			return err
 		}
-		o, err := authorMarshal(obj)
-		if err != nil {
+		if err := c.emit(obj); err != nil {
 			return fmt.Errorf("actor %s: %w", x.ID, err)
 		}
-		c.out = append(c.out, o)
 		for _, t := range x.AttributedTo {
 			dst, err := c.ref(t)
 			if err != nil {
@@ -123,32 +112,21 @@ func (c *converter) organisations() error {
 		if len(x.Roles) > 0 {
 			extra = append(extra, stix2.OptionRoles(x.Roles))
 		}
-		refs, err := c.externalRefs(x.References)
+		extra, err := c.withRefs(extra, x.References)
 		if err != nil {
 			return fmt.Errorf("organisation %s: %w", x.ID, err)
-		}
-		if len(refs) > 0 {
-			extra = append(extra, stix2.OptionExternalReferences(refs))
 		}
 		ident, err := stix2.NewIdentity(x.Name, c.common.options(extra...)...)
 		if err != nil {
 			return fmt.Errorf("organisation %s: %w", x.ID, err)
 		}
 		ident.ID = stix2.Identifier(id)
-		if x.Country != "" {
-			loc, err := c.location(x.Country)
-			if err != nil {
-				return err
-			}
-			if err := c.relate("located-at", id, loc, ""); err != nil {
-				return err
-			}
+		if err := c.relateCountry("located-at", id, x.Country); err != nil {
+			return err
 		}
-		o, err := authorMarshal(ident)
-		if err != nil {
+		if err := c.emit(ident); err != nil {
 			return fmt.Errorf("organisation %s: %w", x.ID, err)
 		}
-		c.out = append(c.out, o)
 		if err := c.relateLocal("related-to", id, x.RelatedTo); err != nil {
 			return fmt.Errorf("organisation %s: %w", x.ID, err)
 		}
@@ -189,11 +167,9 @@ func (c *converter) attackPatterns() error {
 			return fmt.Errorf("attack pattern %s: %w", x.ID, err)
 		}
 		ap.ID = stix2.Identifier(id)
-		o, err := authorMarshal(ap)
-		if err != nil {
+		if err := c.emit(ap); err != nil {
 			return fmt.Errorf("attack pattern %s: %w", x.ID, err)
 		}
-		c.out = append(c.out, o)
 		for _, u := range x.UsedBy {
 			src, err := c.ref(u)
 			if err != nil {
@@ -221,23 +197,18 @@ func (c *converter) campaigns() error {
 			extra = append(extra, stix2.OptionObjective(x.Objective))
 		}
 		extra = append(extra, convertSeen(x.FirstSeen, x.LastSeen)...)
-		refs, err := c.externalRefs(x.References)
+		extra, err := c.withRefs(extra, x.References)
 		if err != nil {
 			return fmt.Errorf("campaign %s: %w", x.ID, err)
-		}
-		if len(refs) > 0 {
-			extra = append(extra, stix2.OptionExternalReferences(refs))
 		}
 		cp, err := stix2.NewCampaign(x.Name, c.common.options(extra...)...)
 		if err != nil {
 			return fmt.Errorf("campaign %s: %w", x.ID, err)
 		}
 		cp.ID = stix2.Identifier(id)
-		o, err := authorMarshal(cp)
-		if err != nil {
+		if err := c.emit(cp); err != nil {
 			return fmt.Errorf("campaign %s: %w", x.ID, err)
 		}
-		c.out = append(c.out, o)
 		for _, r := range []struct {
 			rel     string
 			targets []string
@@ -324,23 +295,18 @@ func (c *converter) notes() error {
 		if len(x.Authors) > 0 {
 			extra = append(extra, stix2.OptionAuthors(x.Authors))
 		}
-		refs, err := c.externalRefs(x.References)
+		extra, err := c.withRefs(extra, x.References)
 		if err != nil {
 			return fmt.Errorf("note %s: %w", x.ID, err)
-		}
-		if len(refs) > 0 {
-			extra = append(extra, stix2.OptionExternalReferences(refs))
 		}
 		n, err := stix2.NewNote(x.Content, about, c.common.options(extra...)...)
 		if err != nil {
 			return fmt.Errorf("note %s: %w", x.ID, err)
 		}
 		n.ID = stix2.Identifier(id)
-		o, err := authorMarshal(n)
-		if err != nil {
+		if err := c.emit(n); err != nil {
 			return fmt.Errorf("note %s: %w", x.ID, err)
 		}
-		c.out = append(c.out, o)
 	}
 	return nil
 }

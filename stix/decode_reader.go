@@ -26,10 +26,14 @@ type decodeReader struct {
 	maxBytes int64     // total input limit; <0 means none
 	// line and col (1-based) are the position of buf[0].
 	line, col int
+	// at, atLine and atCol cache the last position computed: buf[at] is
+	// at atLine, atCol. position counts on from there, so reporting every
+	// element of a long array costs linear time, not quadratic.
+	at, atLine, atCol int
 }
 
 func newDecodeReader(src io.Reader, data []byte, maxBytes int64) *decodeReader {
-	r := &decodeReader{src: src, buf: data, maxBytes: maxBytes, line: 1, col: 1}
+	r := &decodeReader{src: src, buf: data, maxBytes: maxBytes, line: 1, col: 1, atLine: 1, atCol: 1}
 	if src == nil {
 		r.eof = true
 	}
@@ -42,11 +46,16 @@ func (r *decodeReader) offset(i int) int64 { return r.base + int64(i) }
 // position returns the 1-based line and column of buf[i], which must be at
 // or after buf[0].
 func (r *decodeReader) position(i int) (line, col int) {
-	line, col = r.line, r.col
 	if i > len(r.buf) {
 		i = len(r.buf)
 	}
-	for _, c := range r.buf[:i] {
+	from := 0
+	line, col = r.line, r.col
+	if i >= r.at {
+		from, line, col = r.at, r.atLine, r.atCol
+	}
+	defer func() { r.at, r.atLine, r.atCol = i, line, col }()
+	for _, c := range r.buf[from:i] {
 		switch {
 		case c == '\n':
 			line++
@@ -84,6 +93,7 @@ func (r *decodeReader) fill() (bool, error) {
 		r.buf = r.buf[:n]
 		r.base += int64(m)
 		r.pos -= m
+		r.at, r.atLine, r.atCol = 0, r.line, r.col
 	}
 	if cap(r.buf)-len(r.buf) < decodeChunk {
 		nb := make([]byte, len(r.buf), 2*cap(r.buf)+decodeChunk)

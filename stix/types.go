@@ -133,21 +133,20 @@ var (
 	}
 	// vCommonUnknown is used for custom types that do not say what they
 	// are: every common property is checked when present, none required.
-	vCommonUnknown = map[string]vProp{
-		"created_by_ref":      vpRef("identity"),
-		"created":             vpTime(),
-		"modified":            vpTime(),
-		"revoked":             vpBool(),
-		"labels":              vpStrings(),
-		"confidence":          vpIntRange(0, 100),
-		"lang":                {kind: vvLang},
-		"external_references": {kind: vvExtRefs},
-		"object_marking_refs": vpRefs("marking-definition"),
-		"granular_markings":   {kind: vvGranular},
-		"extensions":          {kind: vvExtensions},
-		"defanged":            vpBool(),
-	}
+	vCommonUnknown = vOptional(vCommonSDO, vCommonSCO)
 )
+
+// vOptional merges property sets into one where nothing is required.
+func vOptional(sets ...map[string]vProp) map[string]vProp {
+	out := map[string]vProp{}
+	for _, set := range sets {
+		for name, p := range set {
+			p.required = false
+			out[name] = p
+		}
+	}
+	return out
+}
 
 // vReserved are property names STIX 2.1 reserves (§3.1); objects must not
 // use them.

@@ -103,6 +103,12 @@ func (s *vState) run() {
 	if !utf8.Valid(b) {
 		s.addf("", "not valid UTF-8")
 	}
+	if hasUnpairedSurrogate(b) {
+		s.addf("", "a string has an unpaired UTF-16 surrogate escape (not I-JSON)")
+	}
+	if hasHugeNumber(b) {
+		s.addf("", "a number is too large for a 64-bit float (not I-JSON)")
+	}
 	s.members = make(map[string][]byte)
 	err := decodeMembers(vCompact(b), func(key string, val []byte) bool {
 		if _, dup := s.members[key]; dup {
@@ -145,21 +151,10 @@ func vCompact(b []byte) []byte {
 
 // vHasSpace reports whether b has JSON whitespace outside strings.
 func vHasSpace(b []byte) bool {
-	in := false
 	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if in {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				in = false
-			}
-			continue
-		}
-		switch c {
+		switch b[i] {
 		case '"':
-			in = true
+			i = jsonStringEnd(b, i)
 		case ' ', '\t', '\n', '\r':
 			return true
 		}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,9 @@ import (
 // FuzzQuery throws arbitrary filters at Objects, ObjectVersions and
 // DeleteObject: they must never panic and never fail with anything but
 // ErrBadParameter, pages must respect the limit and the date_added
-// order, and the database must stay consistent (mustOpen's cleanup).
+// order, a walk must return exactly what a brute-force reading of TAXII
+// 2.1 §3.4.1 returns (reference_test.go), and the database must stay
+// consistent (mustOpen's cleanup).
 func FuzzQuery(f *testing.F) {
 	f.Add("last", "", "", "", 0, int64(0), int64(0))
 	f.Add("first,last", "2.0,2.1", idA+","+idC, "indicator", 2, int64(0), int64(0))
@@ -49,6 +52,13 @@ func FuzzQuery(f *testing.F) {
 				if !page.Records[i].DateAdded.After(page.Records[i-1].DateAdded) {
 					t.Fatalf("records out of order")
 				}
+			}
+			wq := q
+			if wq.Limit <= 0 || wq.Limit > 4 {
+				wq.Limit = 3
+			}
+			if got, want := keys(walk(t, db, coll, wq)), fx.reference(q); !slices.Equal(got, want) {
+				t.Fatalf("Objects(%+v)\n got %v\nwant %v", q, got, want)
 			}
 		}
 		for _, id := range append(q.IDs, idA) {

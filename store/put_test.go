@@ -173,3 +173,24 @@ func TestPutObjectsCancelledContext(t *testing.T) {
 		t.Errorf("CountVersions = %d after a cancelled put", n)
 	}
 }
+
+func TestPutObjectsEffectiveSpecVersion(t *testing.T) {
+	db := mustOpen(t, nil)
+	c := mustCollection(t, db, "c")
+	scoNoSpec := stix.Object{Type: "ipv4-addr", ID: objID("ipv4-addr", 1), JSON: []byte(`{"type":"ipv4-addr","id":"` + objID("ipv4-addr", 1) + `","value":"10.0.0.1"}`)}
+	sdoNoSpec := sdo("malware", objID("malware", 1), mA1, "")
+	mustPut(t, db, c.ID, scoNoSpec, sdoNoSpec)
+	page, err := db.Objects(ctx, c.ID, store.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range page.Records {
+		want := map[string]string{"ipv4-addr": scoNoSpec.EffectiveSpecVersion(), "malware": "2.0"}[r.Type]
+		if r.SpecVersion != want || r.MediaType != "application/stix+json;version="+want {
+			t.Errorf("%s without spec_version: SpecVersion %q, MediaType %q; want %s", r.Type, r.SpecVersion, r.MediaType, want)
+		}
+	}
+	if len(page.Records) != 2 {
+		t.Errorf("got %d records, want 2", len(page.Records))
+	}
+}

@@ -58,6 +58,13 @@ func toStatusResource(st store.Status) statusResource {
 	return r
 }
 
+// maxFailureDetails caps the failures listed in one status; failure_count
+// stays exact. Without it a 10 MB envelope of 5 million numbers would make
+// a status (stored, then sent) of hundreds of megabytes: TAXII 2.1
+// Appendix B asks servers to guard against such expensive requests. Real
+// clients post far fewer invalid objects than this in one request.
+const maxFailureDetails = 10_000
+
 // Messages of status details.
 const (
 	msgAdded      = "added"
@@ -68,14 +75,16 @@ const (
 
 // addObjects serves POST …/objects/ (§5.5). Checks, in order: the
 // collection is visible (404) and writable (403); Content-Type is TAXII
-// (415); the body fits max_content_length, counted on the raw bytes for
-// sized and chunked bodies alike (413); it decodes as an envelope or a
+// (415) and not compressed (415: Content-Encoding is refused rather than
+// inflated, so max_content_length bounds what is decoded); the body fits
+// max_content_length, counted on the raw bytes for sized and chunked
+// bodies alike (413); it decodes as an envelope or a
 // bundle (422, also for malformed JSON: §5.5's table names "malformed
 // body" under 422). Then every object is validated by stix.Validate;
 // valid ones are stored in one transaction, invalid ones and conflicts
 // are failures, exact duplicates are successes ("already present"). The
 // answer is 202 with a complete status, which is also stored for
-// StatusRetention.
+// StatusRetention; it lists at most maxFailureDetails failures.
 func (s *Server) addObjects(c echo.Context) error {
 	col, who, err := s.resolveCollection(c)
 	if err != nil {
@@ -90,6 +99,9 @@ func (s *Server) addObjects(c echo.Context) error {
 	req := c.Request()
 	if !isTAXIIContentType(req.Header.Get(echo.HeaderContentType)) {
 		return errorf(http.StatusUnsupportedMediaType, "the request body must be %s", MediaTypeTAXII)
+	}
+	if err := refuseContentEncoding(req); err != nil {
+		return err
 	}
 	st := s.settings()
 	maxLen := st.MaxContentLength
@@ -122,7 +134,10 @@ func (s *Server) addObjects(c echo.Context) error {
 		TotalCount:   len(objs) + len(elemErrs),
 	}
 	fail := func(id, version, msg string) {
-		status.Failures = append(status.Failures, store.StatusDetail{ID: id, Version: version, Message: msg})
+		status.FailureCount++
+		if len(status.Failures) < maxFailureDetails {
+			status.Failures = append(status.Failures, store.StatusDetail{ID: id, Version: version, Message: msg})
+		}
 	}
 	for _, e := range elemErrs {
 		fail(fmt.Sprintf("objects[%d]", e.Index), "", e.Msg)
@@ -160,7 +175,7 @@ func (s *Server) addObjects(c echo.Context) error {
 			}
 		}
 	}
-	status.SuccessCount, status.FailureCount = len(status.Successes), len(status.Failures)
+	status.SuccessCount = len(status.Successes)
 	if err := s.db.PutStatus(req.Context(), status); err != nil {
 		return err
 	}

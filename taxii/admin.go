@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -105,6 +106,9 @@ func readJSON(c echo.Context, v any) error {
 	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return errorf(http.StatusUnsupportedMediaType, "the admin API takes application/json, not %q", ct)
 	}
+	if err := refuseContentEncoding(req); err != nil {
+		return err
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, maxAdminBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -112,6 +116,12 @@ func readJSON(c echo.Context, v any) error {
 			return errorf(http.StatusRequestEntityTooLarge, "the request body exceeds %d bytes", maxAdminBody)
 		}
 		return badRequest("read the request body: %v", err)
+	}
+	if !utf8.Valid(body) {
+		return badRequest("the request body is not valid UTF-8")
+	}
+	if key, ok := duplicateKey(body); ok {
+		return badRequest("the request body has the member %q twice", key)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

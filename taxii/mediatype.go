@@ -14,7 +14,7 @@ const (
 	taxiiVer    = "2.1"
 	paramVer    = "version"
 	paramQ      = "q"
-	maxAccepted = 8 << 10 // longer Accept headers are refused (406)
+	maxAccepted = 8 << 10 // longer Accept headers are refused (negotiate: 431)
 )
 
 // mediaRange is one parsed element of an Accept header, or a parsed

@@ -88,11 +88,16 @@ func (s *Server) named(name string) echo.MiddlewareFunc {
 }
 
 // negotiate refuses (406) requests whose Accept header leaves no room for
-// TAXII 2.1; see acceptable for the (lenient) rules.
+// TAXII 2.1; see acceptable for the (lenient) rules. An Accept header too
+// long to be worth parsing is a 431 (RFC 6585 §5), not a misleading 406.
 func negotiate(stixOK bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if !acceptable(c.Request().Header.Get(echo.HeaderAccept), stixOK) {
+			accept := c.Request().Header.Get(echo.HeaderAccept)
+			if len(accept) > maxAccepted {
+				return errorf(http.StatusRequestHeaderFieldsTooLarge, "the Accept header is longer than %d bytes", maxAccepted)
+			}
+			if !acceptable(accept, stixOK) {
 				return errorf(http.StatusNotAcceptable, "this endpoint serves %s; the Accept header allows none of it", MediaTypeTAXII)
 			}
 			return next(c)

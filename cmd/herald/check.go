@@ -22,11 +22,7 @@ Examples:
 
 // Run runs the check.
 func (c *CheckCommand) Run(ctx context.Context, args []string) error {
-	fs, data := c.m.dataFlagSet("check", checkUsage)
-	if _, err := parseN(fs, args, 0, "check takes no arguments"); err != nil {
-		return err
-	}
-	return data.with(ctx, c.m, false, func(b backend) error {
+	return withNoArgs(ctx, c.m, "check", checkUsage, args, false, func(b backend) error {
 		problems, err := b.Check(ctx)
 		if err != nil {
 			return fmt.Errorf("check: %w", err)

@@ -32,23 +32,11 @@ Examples:
 
 // Run dispatches to the subcommand.
 func (c *CollectionCommand) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(c.m.Stderr, collectionUsage)
-		return usagef("collection: missing subcommand (add, list or rm)")
-	}
-	switch args[0] {
-	case "add":
-		return c.add(ctx, args[1:])
-	case "list", "ls":
-		return c.list(ctx, args[1:])
-	case "rm", "remove", "delete":
-		return c.rm(ctx, args[1:])
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(c.m.Stderr, collectionUsage)
-		return nil
-	}
-	fmt.Fprint(c.m.Stderr, collectionUsage)
-	return usagef("collection: unknown subcommand %q", args[0])
+	return dispatch(ctx, c.m, "collection", collectionUsage, []verb{
+		{[]string{"add"}, c.add},
+		{[]string{"list", "ls"}, c.list},
+		{[]string{"rm", "remove", "delete"}, c.rm},
+	}, args)
 }
 
 func (c *CollectionCommand) add(ctx context.Context, args []string) error {
@@ -76,11 +64,7 @@ func (c *CollectionCommand) add(ctx context.Context, args []string) error {
 }
 
 func (c *CollectionCommand) list(ctx context.Context, args []string) error {
-	fs, data := c.m.dataFlagSet("collection list", collectionUsage)
-	if _, err := parseN(fs, args, 0, "collection list takes no arguments"); err != nil {
-		return err
-	}
-	return data.with(ctx, c.m, false, func(b backend) error {
+	return withNoArgs(ctx, c.m, "collection list", collectionUsage, args, false, func(b backend) error {
 		cs, err := b.Collections(ctx)
 		if err != nil {
 			return fmt.Errorf("list collections: %w", err)

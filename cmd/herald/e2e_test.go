@@ -431,7 +431,7 @@ func TestImportReadsStdinAndMalformedJSONNamesThePlace(t *testing.T) {
 	if r := run(t, e, "", "import", "--collection", "t", filepath.Join(dir, "missing.json")); r.code != 1 || !strings.Contains(r.stderr, "missing.json") {
 		t.Fatalf("missing file: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := run(t, e, "", "import", "--collection", "nope", "-"); r.code != 1 || !strings.Contains(r.stderr, `"nope"`) {
+	if r := run(t, e, "", "import", "--collection", "nope", "-"); r.code != 1 || strings.Count(r.stderr, `collection "nope"`) != 1 {
 		t.Fatalf("unknown collection: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -210,7 +210,12 @@ func (imp *importer) importFile(ctx context.Context, name string) error {
 			return nil
 		}
 		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		fi, err := f.Stat()
+		if err == nil && fi.IsDir() {
+			imp.reject(display, "", "is a directory; name the files in it")
+			return nil
+		}
+		if err == nil && fi.Mode().IsRegular() {
 			size = fi.Size()
 		}
 		r = f
@@ -254,7 +259,7 @@ func openInput(r io.Reader, name string) (io.Reader, string, error) {
 		if err != nil {
 			return nil, "", fmt.Errorf("gunzip: %w", err)
 		}
-		br = bufio.NewReaderSize(zr, 64<<10)
+		br = bufio.NewReaderSize(gunzipErrors{zr}, 64<<10)
 	}
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xef, 0xbb, 0xbf}) {
 		br.Discard(3) // a UTF-8 byte order mark, as some editors write
@@ -285,6 +290,23 @@ func openInput(r io.Reader, name string) (io.Reader, string, error) {
 		}
 		return br, kindAdvisory, nil
 	}
+}
+
+// gunzipErrors says that a read error came from the gzip layer, and what
+// the usual cause is, so a truncated download is not reported as a bare
+// "unexpected EOF".
+type gunzipErrors struct{ r io.Reader }
+
+func (g gunzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	switch {
+	case err == nil || err == io.EOF:
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("gunzip: the compressed data ends early (truncated file?): %w", err)
+	default:
+		err = fmt.Errorf("gunzip: %w", err)
+	}
+	return n, err
 }
 
 // importSTIX streams objects from a bundle, envelope, array or single

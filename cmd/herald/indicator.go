@@ -54,21 +54,10 @@ func (c *IndicatorCommand) Run(ctx context.Context, args []string) error {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	if len(args) == 0 {
-		fmt.Fprint(c.m.Stderr, indicatorUsage)
-		return usagef("indicator: missing subcommand (add or revoke)")
-	}
-	switch args[0] {
-	case "add":
-		return c.add(ctx, args[1:])
-	case "revoke":
-		return c.revoke(ctx, args[1:])
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(c.m.Stderr, indicatorUsage)
-		return nil
-	}
-	fmt.Fprint(c.m.Stderr, indicatorUsage)
-	return usagef("indicator: unknown subcommand %q", args[0])
+	return dispatch(ctx, c.m, "indicator", indicatorUsage, []verb{
+		{[]string{"add"}, c.add},
+		{[]string{"revoke"}, c.revoke},
+	}, args)
 }
 
 // shorthandKinds are the shorthand flags, named after feed's kinds.

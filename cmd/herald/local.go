@@ -71,11 +71,8 @@ func (b *localBackend) Collections(ctx context.Context) ([]store.Collection, err
 }
 
 func (b *localBackend) Collection(ctx context.Context, ref string) (store.Collection, error) {
-	c, err := b.db.Collection(ctx, ref)
-	if err != nil {
-		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, err)
-	}
-	return c, nil
+	// The store's errors already say `collection "ref": ...`.
+	return b.db.Collection(ctx, ref)
 }
 
 func (b *localBackend) CreateCollection(ctx context.Context, c store.Collection) (store.Collection, error) {

@@ -46,29 +46,14 @@ Examples:
 
 // Run dispatches to the subcommand.
 func (c *UserCommand) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(c.m.Stderr, userUsage)
-		return usagef("user: missing subcommand (add, list, rm, passwd, grant or token)")
-	}
-	switch args[0] {
-	case "add":
-		return c.add(ctx, args[1:])
-	case "list", "ls":
-		return c.list(ctx, args[1:])
-	case "rm", "remove", "delete":
-		return c.rm(ctx, args[1:])
-	case "passwd", "password":
-		return c.passwd(ctx, args[1:])
-	case "grant":
-		return c.grant(ctx, args[1:])
-	case "token", "tokens":
-		return c.token(ctx, args[1:])
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(c.m.Stderr, userUsage)
-		return nil
-	}
-	fmt.Fprint(c.m.Stderr, userUsage)
-	return usagef("user: unknown subcommand %q", args[0])
+	return dispatch(ctx, c.m, "user", userUsage, []verb{
+		{[]string{"add"}, c.add},
+		{[]string{"list", "ls"}, c.list},
+		{[]string{"rm", "remove", "delete"}, c.rm},
+		{[]string{"passwd", "password"}, c.passwd},
+		{[]string{"grant"}, c.grant},
+		{[]string{"token", "tokens"}, c.token},
+	}, args)
 }
 
 // validName checks an account name with the server's rule.
@@ -104,11 +89,7 @@ func (c *UserCommand) add(ctx context.Context, args []string) error {
 }
 
 func (c *UserCommand) list(ctx context.Context, args []string) error {
-	fs, data := c.m.dataFlagSet("user list", userUsage)
-	if _, err := parseN(fs, args, 0, "user list takes no arguments"); err != nil {
-		return err
-	}
-	return data.with(ctx, c.m, false, func(b backend) error {
+	return withNoArgs(ctx, c.m, "user list", userUsage, args, false, func(b backend) error {
 		as, err := b.Accounts(ctx)
 		if err != nil {
 			return fmt.Errorf("list accounts: %w", err)

@@ -15,26 +15,9 @@ func (p *parser) comparisons(op BoolOp) (ComparisonExpr, *SyntaxError) {
 		}
 		return p.comparisons(op + 1)
 	}
-	first, err := operand()
-	if err != nil {
-		return nil, err
-	}
-	kw := boolOpToken[op]
-	if p.tok.kind != kw {
-		return first, nil
-	}
-	c := &CompoundComparison{Op: op, Operands: appendComparison(nil, first, op)}
-	for p.tok.kind == kw {
-		if err := p.advance(); err != nil {
-			return nil, err
-		}
-		x, err := operand()
-		if err != nil {
-			return nil, err
-		}
-		c.Operands = appendComparison(c.Operands, x, op)
-	}
-	return c, nil
+	return chain(p, boolOpToken[op], operand,
+		func(list []ComparisonExpr, x ComparisonExpr) []ComparisonExpr { return appendComparison(list, x, op) },
+		func(operands []ComparisonExpr) ComparisonExpr { return &CompoundComparison{Op: op, Operands: operands} })
 }
 
 func appendComparison(list []ComparisonExpr, x ComparisonExpr, op BoolOp) []ComparisonExpr {

@@ -109,26 +109,40 @@ func (p *parser) observations(op ObservationOp) (ObservationExpr, *SyntaxError) 
 		}
 		return p.observations(op + 1)
 	}
+	return chain(p, obsOpToken[op], operand,
+		func(list []ObservationExpr, x ObservationExpr) []ObservationExpr {
+			return appendObservation(list, x, op)
+		},
+		func(operands []ObservationExpr) ObservationExpr {
+			return &CompoundObservation{Op: op, Operands: operands}
+		})
+}
+
+// chain parses operand (kw operand)*, the shape of every binary operator
+// level of the grammar. A single operand is returned as it is; two or more
+// become one node (build) whose operands are collected with add, which
+// splices in nested nodes of the same operator.
+func chain[E any](p *parser, kw tokenKind, operand func() (E, *SyntaxError), add func([]E, E) []E, build func([]E) E) (E, *SyntaxError) {
+	var zero E
 	first, err := operand()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	kw := obsOpToken[op]
 	if p.tok.kind != kw {
 		return first, nil
 	}
-	c := &CompoundObservation{Op: op, Operands: appendObservation(nil, first, op)}
+	operands := add(nil, first)
 	for p.tok.kind == kw {
 		if err := p.advance(); err != nil {
-			return nil, err
+			return zero, err
 		}
 		x, err := operand()
 		if err != nil {
-			return nil, err
+			return zero, err
 		}
-		c.Operands = appendObservation(c.Operands, x, op)
+		operands = add(operands, x)
 	}
-	return c, nil
+	return build(operands), nil
 }
 
 // appendObservation adds x to the operands of an op node, splicing in the

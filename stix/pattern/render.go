@@ -32,21 +32,7 @@ func writeObservation(b *strings.Builder, e ObservationExpr, nested bool) {
 		b.WriteByte(']')
 		writeQualifiers(b, e.Qualifiers)
 	case *CompoundObservation:
-		paren := len(e.Qualifiers) > 0 || nested
-		if paren {
-			b.WriteByte('(')
-		}
-		for i, x := range e.Operands {
-			if i > 0 {
-				b.WriteByte(' ')
-				b.WriteString(e.Op.String())
-				b.WriteByte(' ')
-			}
-			writeObservation(b, x, true)
-		}
-		if paren {
-			b.WriteByte(')')
-		}
+		writeOperands(b, e.Op.String(), len(e.Qualifiers) > 0 || nested, e.Operands, writeObservation)
 		writeQualifiers(b, e.Qualifiers)
 	}
 }
@@ -89,21 +75,26 @@ func writeComparison(b *strings.Builder, e ComparisonExpr, nested bool) {
 	case *Comparison:
 		writeTest(b, e)
 	case *CompoundComparison:
-		paren := nested
-		if paren {
-			b.WriteByte('(')
+		writeOperands(b, e.Op.String(), nested, e.Operands, writeComparison)
+	}
+}
+
+// writeOperands writes the operands of a compound expression joined by
+// op, each written as nested, the whole in parentheses when paren.
+func writeOperands[E any](b *strings.Builder, op string, paren bool, operands []E, write func(*strings.Builder, E, bool)) {
+	if paren {
+		b.WriteByte('(')
+	}
+	for i, x := range operands {
+		if i > 0 {
+			b.WriteByte(' ')
+			b.WriteString(op)
+			b.WriteByte(' ')
 		}
-		for i, x := range e.Operands {
-			if i > 0 {
-				b.WriteByte(' ')
-				b.WriteString(e.Op.String())
-				b.WriteByte(' ')
-			}
-			writeComparison(b, x, true)
-		}
-		if paren {
-			b.WriteByte(')')
-		}
+		write(b, x, true)
+	}
+	if paren {
+		b.WriteByte(')')
 	}
 }
 
