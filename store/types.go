@@ -48,7 +48,8 @@ type Query struct {
 	// SpecVersions is match[spec_version]. Empty: for each object, only the
 	// versions with its latest spec version.
 	SpecVersions []string
-	// Limit caps the page; <= 0 means the store's maximum page (1000).
+	// Limit caps the page; 0 means the store's maximum page (Options.
+	// MaxPageSize, default 1000); a negative limit is ErrBadParameter.
 	Limit int
 	// After resumes a walk: only versions with date_added strictly after
 	// this position are considered. Zero: start at the beginning.
