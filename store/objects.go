@@ -33,6 +33,10 @@ func scanBudget(limit int) int { return max(10*limit, 10000) }
 //
 // Page.Next is at least the position of the last record; pass it back as
 // Query.After (with the same filters) to continue.
+//
+// Objects copies every record out of the transaction. ObjectsTo walks the
+// same page (it is the same walk) without copying, for callers that only
+// pass the bytes on.
 func (db *DB) Objects(ctx context.Context, collectionID string, q Query) (Page, error) {
 	p, err := parseQuery(q, db.maxPageSize)
 	if err != nil {
@@ -267,68 +271,129 @@ func (c *coll) matches(r storedRecord, da int64, p plan) (bool, error) {
 	return (p.first && first == da) || (p.last && last == da), nil
 }
 
-// query runs a plan: merge the sources, check what needs checking, stop
-// at limit+1 matches or the scan budget.
+// query runs a plan and copies the page out of the transaction (Objects).
 func (c *coll) query(ctx context.Context, p plan) (Page, error) {
-	srcs, err := c.sources(p)
-	if err != nil {
-		return Page{}, err
-	}
-	m := newMerger(srcs)
 	capacity := min(p.limit, 128)
 	if p.ids != nil && !p.all {
 		capacity = min(capacity, 4*len(p.ids))
 	}
-	page := Page{Next: p.after, Records: make([]Record, 0, capacity)}
+	page := Page{Records: make([]Record, 0, capacity)}
+	var names interner
+	info, err := c.walk(ctx, p, func(da int64, r storedRecord) error {
+		page.Records = append(page.Records, r.toRecord(da, !p.noBytes, &names))
+		return nil
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	page.More, page.Next = info.More, info.Next
+	return page, nil
+}
+
+// walk runs a plan: merge the sources, check what needs checking, hand
+// each match to visit, and stop at limit+1 matches or the scan budget.
+// It is the one walk behind Objects and ObjectsTo. r points into the
+// transaction's memory: visit must not keep it. An error from visit ends
+// the walk and is returned as is.
+func (c *coll) walk(ctx context.Context, p plan, visit func(da int64, r storedRecord) error) (PageInfo, error) {
+	srcs, err := c.sources(p)
+	if err != nil {
+		return PageInfo{}, err
+	}
+	m := newMerger(srcs)
+	info := PageInfo{Next: p.after}
 	budget := scanBudget(p.limit)
 	scanned := 0
-	var names interner
-	key := make([]byte, 8)
-	vcur := c.versions.Cursor() // reused: Bucket.Get allocates a cursor per call
+	vr := versionReader{cur: c.versions.Cursor()}
 	for {
 		da, trusted, raw, ok := m.pop()
 		if !ok {
 			break
 		}
 		if raw == nil {
-			binary.BigEndian.PutUint64(key, uint64(da)^signBit)
-			if k, v := vcur.Seek(key); bytes.Equal(k, key) {
-				raw = v
-			}
+			raw = vr.get(da)
 		}
 		if raw == nil {
-			return Page{}, fmt.Errorf("index entry %d has no version: %w", da, errCorrupt)
+			return PageInfo{}, fmt.Errorf("index entry %d has no version: %w", da, errCorrupt)
 		}
 		r, err := decodeRecord(raw)
 		if err != nil {
-			return Page{}, fmt.Errorf("version at %d: %w", da, err)
+			return PageInfo{}, fmt.Errorf("version at %d: %w", da, err)
 		}
 		match := trusted
 		if !match {
 			if match, err = c.matches(r, da, p); err != nil {
-				return Page{}, err
+				return PageInfo{}, err
 			}
 		}
 		if match {
-			if len(page.Records) == p.limit {
-				page.More = true
+			if info.Count == p.limit {
+				info.More = true
 				break
 			}
-			page.Records = append(page.Records, r.toRecord(da, !p.noBytes, &names))
+			if err := visit(da, r); err != nil {
+				return PageInfo{}, err
+			}
+			if info.Count == 0 {
+				info.First = Position(da)
+			}
+			info.Last = Position(da)
+			info.Count++
 		}
-		page.Next = Position(da)
+		info.Next = Position(da)
 		scanned++
 		if scanned%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return Page{}, err
+				return PageInfo{}, err
 			}
 		}
 		if scanned >= budget && m.more() {
-			page.More = true
+			info.More = true
 			break
 		}
 	}
-	return page, nil
+	return info, nil
+}
+
+// versionReader finds versions in bucket v by date_added for a walk that
+// asks for ascending date_added. The wanted version is usually a few keys
+// after the previous one (every index holds a subset of v's keys, in the
+// same order), and a cursor Next is far cheaper than a Seek from the
+// root, so it tries a few Nexts before it seeks.
+type versionReader struct {
+	cur *bolt.Cursor
+	at  []byte // the cursor's current key; nil before the first lookup or past the end
+	key [8]byte
+}
+
+// versionNextTries is how many keys a lookup steps over before seeking.
+const versionNextTries = 4
+
+// get returns the stored version added at da, or nil if there is none.
+func (vr *versionReader) get(da int64) []byte {
+	binary.BigEndian.PutUint64(vr.key[:], uint64(da)^signBit)
+	want := vr.key[:]
+	if vr.at != nil && bytes.Compare(vr.at, want) < 0 {
+		for range versionNextTries {
+			k, v := vr.cur.Next()
+			vr.at = k
+			if k == nil {
+				break
+			}
+			switch cmp := bytes.Compare(k, want); {
+			case cmp == 0:
+				return v
+			case cmp > 0:
+				return nil // stepped past: no such key
+			}
+		}
+	}
+	k, v := vr.cur.Seek(want)
+	vr.at = k
+	if bytes.Equal(k, want) {
+		return v
+	}
+	return nil
 }
 
 // isLatestSpec reports whether no version of the object has a later spec

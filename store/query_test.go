@@ -85,14 +85,19 @@ func (f *fixture) want(steps ...int) []string {
 
 func (f *fixture) at(step int) time.Time { return f.added[step-1] }
 
-func TestObjectsFilters(t *testing.T) {
-	f := newFixture(t)
+// filterCase is one row of the filter table: a query over the fixture
+// and the steps (date_added order) it selects.
+type filterCase struct {
+	name  string
+	q     store.Query
+	steps []int
+}
+
+// filterCases is the filter table, shared by TestObjectsFilters and
+// TestObjectsToMatchesObjects.
+func filterCases(f *fixture) []filterCase {
 	all := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}
-	for _, tc := range []struct {
-		name  string
-		q     store.Query
-		steps []int
-	}{
+	return []filterCase{
 		{"default is last version of latest spec", store.Query{}, []int{2, 6, 8, 9, 11, 12, 13}},
 		{"last explicitly", store.Query{Versions: []string{"last"}}, []int{2, 6, 8, 9, 11, 12, 13}},
 		{"first", store.Query{Versions: []string{"first"}}, []int{2, 4, 5, 6, 7, 12, 13}},
@@ -146,7 +151,12 @@ func TestObjectsFilters(t *testing.T) {
 		{"added_after long ago", store.Query{AddedAfter: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)}, []int{2, 6, 8, 9, 11, 12, 13}},
 		{"added_after far future", store.Query{AddedAfter: time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC)}, nil},
 		{"after position", store.Query{After: store.Position(f.at(9).UnixMicro())}, []int{11, 12, 13}},
-	} {
+	}
+}
+
+func TestObjectsFilters(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range filterCases(f) {
 		t.Run(tc.name, func(t *testing.T) {
 			want := f.want(tc.steps...)
 			// The brute-force reference that FuzzQuery trusts agrees with

@@ -291,6 +291,13 @@ func TestHostileFraming(t *testing.T) {
 	r = e.raw(t, rawRequest("POST", target, auth, "", body, len(body)+100), true)
 	wantRejected(t, "Content-Length too large", r, 400)
 
+	// Chunked framing that breaks half way: the body cannot be read.
+	chunked := "POST " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: " + taxii.MediaTypeTAXII +
+		"\r\nAuthorization: " + auth + "\r\nContent-Type: " + taxii.MediaTypeTAXII + "\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		fmt.Sprintf("%x\r\n%s\r\n", 20, body[:20]) + "zz\r\n" + string(body[20:]) + "\r\n0\r\n\r\n"
+	r = e.raw(t, chunked, false)
+	wantRejected(t, "malformed chunk size", r, 400)
+
 	// A Content-Length beyond max_content_length is refused before the
 	// body is read.
 	r = e.raw(t, rawRequest("POST", target, auth, "", body, 99_999_999_999), true)
@@ -304,6 +311,9 @@ func TestHostileFraming(t *testing.T) {
 		r := e.do(req{method: http.MethodPost, user: userRW, path: target, body: gz.Bytes(),
 			header: map[string]string{"Content-Type": taxii.MediaTypeTAXII, "Content-Encoding": enc}})
 		wantRejected(t, "Content-Encoding "+enc, r, http.StatusUnsupportedMediaType)
+		if got := r.Header.Get("Accept-Encoding"); got != "identity" {
+			t.Errorf("Content-Encoding %s: 415 with Accept-Encoding %q, want identity (RFC 7694 §3)", enc, got)
+		}
 	}
 	// identity is no encoding at all; gzip bombs never get decompressed.
 	r = e.do(req{method: http.MethodPost, user: userRW, path: target, body: envelopeOf(),
@@ -569,6 +579,10 @@ func TestHostileAdminBodies(t *testing.T) {
 			wantRejected(t, fmt.Sprintf("POST %s %.40q", path, body), r, r.StatusCode)
 		}
 	}
+	r0 := e.do(req{method: http.MethodPost, user: userAdmin, path: "/admin/collections", body: []byte(`{"title":"zipped"}`),
+		header: map[string]string{"Content-Type": "application/json", "Content-Encoding": "gzip"}})
+	wantRejected(t, "admin body with Content-Encoding gzip", r0, http.StatusUnsupportedMediaType)
+
 	// Hostile names in admin paths: unknown (404) or refused (400),
 	// whatever the method.
 	long := strings.Repeat("u", 10_000)

@@ -1,9 +1,11 @@
 package taxii
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -87,16 +89,42 @@ func objectParam(c echo.Context) (string, error) {
 	return id, nil
 }
 
-// dateHeaders sets X-TAXII-Date-Added-First/-Last (§3.2) on a 200: the
+// Canonical forms of the date headers, so setting them does not
+// canonicalise (and allocate) on every request; the wire form is the same
+// as Header.Set's.
+var (
+	keyFirst = http.CanonicalHeaderKey(headerFirst)
+	keyLast  = http.CanonicalHeaderKey(headerLast)
+)
+
+// dateHeaders is pageDateHeaders for a page of Records (manifest and
+// versions endpoints).
+func (s *Server) dateHeaders(c echo.Context, pr *pageRequest, recs []store.Record) error {
+	var info store.PageInfo
+	if n := len(recs); n > 0 {
+		info.Count = n
+		info.First = store.Position(recs[0].DateAdded.UnixMicro())
+		info.Last = store.Position(recs[n-1].DateAdded.UnixMicro())
+	}
+	return s.pageDateHeaders(c, pr, info)
+}
+
+// pageDateHeaders sets X-TAXII-Date-Added-First/-Last (§3.2) on a 200: the
 // first and last date_added of the page; on an empty page the lower bound
 // of the request (the next token's position, else added_after) so every
 // client's cursor stays where it was, else the collection's latest
 // date_added, omitted only when the collection is empty.
-func (s *Server) dateHeaders(c echo.Context, pr *pageRequest, recs []store.Record) error {
+func (s *Server) pageDateHeaders(c echo.Context, pr *pageRequest, info store.PageInfo) error {
 	h := c.Response().Header()
-	if len(recs) > 0 {
-		h.Set(headerFirst, formatTimestamp(recs[0].DateAdded))
-		h.Set(headerLast, formatTimestamp(recs[len(recs)-1].DateAdded))
+	if info.Count > 0 {
+		// Both values in one string and one slice: two allocations
+		// per page instead of four.
+		var buf [2 * len(timestampLayout)]byte
+		b := appendTimestamp(buf[:0], info.First.Time())
+		n := len(b)
+		ts := string(appendTimestamp(b, info.Last.Time()))
+		vals := []string{ts[:n], ts[n:]}
+		h[keyFirst], h[keyLast] = vals[:1:1], vals[1:]
 		return nil
 	}
 	var t time.Time
@@ -121,25 +149,13 @@ func (s *Server) dateHeaders(c echo.Context, pr *pageRequest, recs []store.Recor
 	return nil
 }
 
-// nextToken returns the token for the page after page, "" when no more.
-func (s *Server) nextToken(pr *pageRequest, page store.Page) string {
-	if !page.More {
-		return ""
-	}
-	return s.tokens.sign(pr.scope(), pr.f, page.Next)
-}
-
 // getObjects serves GET …/objects/ (§5.4).
 func (s *Server) getObjects(c echo.Context) error {
 	pr, err := s.preparePage(c, epObjects)
 	if err != nil {
 		return err
 	}
-	page, err := s.db.Objects(c.Request().Context(), pr.col.ID, pr.query(false))
-	if err != nil {
-		return err
-	}
-	return s.writeEnvelope(c, pr, page)
+	return s.writeEnvelope(c, pr, pr.query(false))
 }
 
 // getObject serves GET …/objects/{object-id}/ (§5.6): an envelope with the
@@ -151,16 +167,7 @@ func (s *Server) getObject(c echo.Context) error {
 	}
 	q := pr.query(false)
 	q.IDs = []string{pr.object}
-	page, err := s.db.Objects(c.Request().Context(), pr.col.ID, q)
-	if err != nil {
-		return err
-	}
-	if len(page.Records) == 0 {
-		if err := s.mustExist(c, pr); err != nil {
-			return err
-		}
-	}
-	return s.writeEnvelope(c, pr, page)
+	return s.writeEnvelope(c, pr, q)
 }
 
 func (s *Server) mustExist(c echo.Context, pr *pageRequest) error {
@@ -174,42 +181,94 @@ func (s *Server) mustExist(c echo.Context, pr *pageRequest) error {
 	return nil
 }
 
-// writeEnvelope streams an envelope (§3.7): the stored JSON of each version
-// copied between `{"more":…,"next":…,"objects":[` and `]}`, never
-// re-encoded. more and next always come together.
-func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, page store.Page) error {
-	if err := s.dateHeaders(c, pr, page.Records); err != nil {
-		return err
+// writeEnvelope serves an envelope (§3.7): the stored JSON of each version
+// of the page of q copied between `{"more":…,"next":…,"objects":[` and
+// `]}`, never re-encoded. more and next always come together. On the
+// object endpoint (pr.object set) an empty page is a 404 unless the
+// object has versions (filtered out).
+//
+// The objects are copied straight from the store into the pooled body
+// buffer (body.go) while the store's read transaction is open, with no
+// allocation per object; the head, which needs the page's More and Next,
+// is put in front afterwards.
+func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) error {
+	var w *bodyWriter // started by the first object: a 404 takes no buffer
+	add := func(js []byte) {
+		if w == nil {
+			w = startBody(c, http.StatusOK)
+		} else {
+			_, _ = w.Write(comma) // bodyWriter.Write never fails
+		}
+		_, _ = w.Write(js)
 	}
-	w := startBody(c, http.StatusOK)
-	buf := make([]byte, 0, 512)
-	buf = s.appendMore(buf, pr, page)
-	switch {
-	case len(page.Records) > 0:
-		buf = append(buf, `,"objects":[`...)
-	case s.settings().EmptyObjectsList:
-		buf = append(buf, `,"objects":[`...)
-	}
-	_, err := w.Write(buf)
-	for i, r := range page.Records {
-		if err != nil {
-			break
-		}
-		if i > 0 {
-			_, err = w.Write(comma)
-		}
-		if err == nil {
-			_, err = w.Write(r.JSON)
-		}
+	info, err := s.readPage(c.Request().Context(), pr.col.ID, q, add)
+	if err == nil && info.Count == 0 && pr.object != "" {
+		err = s.mustExist(c, pr)
 	}
 	if err == nil {
-		if len(page.Records) > 0 || s.settings().EmptyObjectsList {
-			_, err = w.Write(closeListObject)
-		} else {
-			_, err = w.Write(closeObject)
-		}
+		err = s.pageDateHeaders(c, pr, info)
 	}
-	return s.finishBody(c, w, err)
+	if err != nil {
+		if w != nil {
+			w.discard()
+		}
+		return err
+	}
+	var head [512]byte // fits the usual next token: no allocation
+	h := s.appendMoreNext(head[:0], pr, info.More, info.Next)
+	list := info.Count > 0 || s.settings().EmptyObjectsList
+	if list {
+		h = append(h, `,"objects":[`...)
+	}
+	if w == nil {
+		w = startBody(c, http.StatusOK)
+	}
+	*w.buf = slices.Insert(*w.buf, 0, h...) // one move of the page
+	if list {
+		_, _ = w.Write(closeListObject)
+	} else {
+		_, _ = w.Write(closeObject)
+	}
+	return s.finishBody(c, w, nil)
+}
+
+// readPage walks the page of q in the collection, in date_added order,
+// handing add each version's stored JSON (valid only during the call). On
+// the real store the bytes come straight from the database
+// (store.DB.ObjectsTo). Any other Store goes through Objects: the check is
+// for the concrete type on purpose, since a wrapper that embeds
+// *store.DB to decorate Objects (instrumentation, fault injection) would
+// also have a promoted ObjectsTo that silently bypasses its decoration.
+func (s *Server) readPage(ctx context.Context, colID string, q store.Query, add func(json []byte)) (store.PageInfo, error) {
+	if db, ok := s.db.(*store.DB); ok {
+		return db.ObjectsTo(ctx, colID, q, func(v store.RawVersion) error {
+			add(v.JSON)
+			return nil
+		})
+	}
+	page, err := s.db.Objects(ctx, colID, q)
+	if err != nil {
+		return store.PageInfo{}, err
+	}
+	info := store.PageInfo{Count: len(page.Records), More: page.More, Next: page.Next}
+	if n := len(page.Records); n > 0 {
+		info.First = store.Position(page.Records[0].DateAdded.UnixMicro())
+		info.Last = store.Position(page.Records[n-1].DateAdded.UnixMicro())
+	}
+	for _, r := range page.Records {
+		add(r.JSON)
+	}
+	return info, nil
+}
+
+// discard gives back the buffer of a body that will not be sent (the
+// handler answers with an error instead). The writer is dead afterwards.
+func (b *bodyWriter) discard() {
+	if cap(*b.buf) <= maxPooledBody {
+		*b.buf = (*b.buf)[:0]
+		bodyPool.Put(b.buf)
+	}
+	b.buf = nil
 }
 
 var (
@@ -220,11 +279,16 @@ var (
 
 // appendMore appends `{"more":false` or `{"more":true,"next":"…"`.
 func (s *Server) appendMore(buf []byte, pr *pageRequest, page store.Page) []byte {
-	if !page.More {
+	return s.appendMoreNext(buf, pr, page.More, page.Next)
+}
+
+// appendMoreNext is appendMore from a page's More and Next.
+func (s *Server) appendMoreNext(buf []byte, pr *pageRequest, more bool, next store.Position) []byte {
+	if !more {
 		return append(buf, `{"more":false`...)
 	}
 	buf = append(buf, `{"more":true,"next":`...)
-	return appendJSONString(buf, s.nextToken(pr, page))
+	return appendJSONString(buf, s.tokens.sign(pr.scope(), pr.f, next))
 }
 
 // finishBody closes the writer. Once the status is sent an error can only

@@ -31,10 +31,12 @@ func refuseContentEncoding(req *http.Request) error {
 
 // duplicateKey reports the first member name that appears twice in one
 // JSON object anywhere in data (RFC 7493 §2.3 forbids it, and decoders
-// disagree on which value wins). data must be valid JSON for the answer
-// to mean anything; on a syntax error it reports no duplicate and leaves
-// the error to the real decode.
+// disagree on which value wins). Invalid JSON has no duplicate: the real
+// decode reports its syntax error.
 func duplicateKey(data []byte) (string, bool) {
+	if !json.Valid(data) {
+		return "", false
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	type frame struct {
 		keys     map[string]bool

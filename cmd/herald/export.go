@@ -65,6 +65,11 @@ func (c *ExportCommand) Run(ctx context.Context, args []string) error {
 	if !exportFormats[*format] {
 		return usagef("--format %q: want bundle, envelope or ndjson", *format)
 	}
+	for _, t := range types {
+		if !isTypeName(t) {
+			return usagef("--type %q: a STIX type is lower-case letters, digits and hyphens, such as indicator", t)
+		}
+	}
 	q := walkQuery{Types: types, AllVersions: *all}
 	if *addedAfter != "" {
 		t, err := time.Parse(time.RFC3339Nano, *addedAfter)
@@ -166,13 +171,28 @@ func (e *exportWriter) close() error {
 	return e.w.Flush()
 }
 
+// isTypeName reports whether s can be a STIX object type: lower-case
+// ASCII letters, digits and hyphens (STIX 2.1 §3.1; the server refuses a
+// match[type] that is not, so local and --server exports agree).
+func isTypeName(s string) bool {
+	if s == "" || len(s) > 250 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // writeFileWith runs write on a temporary file beside path and renames it
 // to path, with the given mode, once write and the sync succeed; on
 // failure path is untouched and the temporary file is removed.
 func writeFileWith(path string, mode os.FileMode, write func(io.Writer) (int, error)) (n int, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("write %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {

@@ -155,3 +155,31 @@ func TestImportOfTruncatedBundleKeepsWholeObjectsOnly(t *testing.T) {
 		t.Fatalf("re-import of the whole file:\n%s", r.stderr)
 	}
 }
+
+// Hostile export flags are usage errors naming the flag, and -o into a
+// directory that does not exist names the file asked for.
+func TestExportRefusesHostileFlags(t *testing.T) {
+	dir := t.TempDir()
+	e := env{"HERALD_DB": filepath.Join(dir, "h.db")}
+	mustRun(t, e, "", "collection", "add", "--title", "t")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--type", "INDICATOR"}, 2, `--type "INDICATOR": a STIX type is lower-case`},
+		{[]string{"--type", "indicator,x y"}, 2, `--type "x y"`},
+		{[]string{"--type", ",,,"}, 2, "empty list"},
+		{[]string{"--added-after", "9999-99-99"}, 2, `--added-after "9999-99-99"`},
+		{[]string{"--format", "xml"}, 2, `--format "xml"`},
+		{[]string{"-o", filepath.Join(dir, "missing", "x.json")}, 1, "write " + filepath.Join(dir, "missing", "x.json") + ":"},
+	} {
+		r := run(t, e, "", append([]string{"export", "--collection", "t"}, c.args...)...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("export %v: exit %d, want %d and %q\n%s", c.args, r.code, c.code, c.want, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing")); !os.IsNotExist(err) {
+		t.Errorf("export created %s: %v", filepath.Join(dir, "missing"), err)
+	}
+}
