@@ -71,6 +71,8 @@ func BenchmarkObjectsPage(b *testing.B) {
 	// The server's own share: the same stack over a store whose Objects
 	// returns the page already read (no bbolt), to separate the cost of
 	// routing, auth, token signing and streaming from the store query.
+	// (Not being a *store.DB, it is served through Objects, not the
+	// streaming ObjectsTo: see readPage.)
 	page, err := e.db.Objects(context.Background(), e.pub.ID, store.Query{Limit: 100})
 	if err != nil {
 		b.Fatal(err)

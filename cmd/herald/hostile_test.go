@@ -183,3 +183,69 @@ func TestExportRefusesHostileFlags(t *testing.T) {
 		t.Errorf("export created %s: %v", filepath.Join(dir, "missing"), err)
 	}
 }
+
+// A file of a million non-objects is a million rejections, counted
+// exactly, but only the first thousand are kept and listed; the reason
+// the file stopped being read is always listed.
+func TestImportListsAThousandRejectionsAndCountsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	e := env{"HERALD_DB": filepath.Join(dir, "h.db")}
+	mustRun(t, e, "", "collection", "add", "--title", "t")
+	const n = 1_000_000
+	path := filepath.Join(dir, "numbers.json")
+	body := `{"objects":[` + strings.TrimSuffix(strings.Repeat("1,", n), ",") + `,{"type":` // truncated at the end
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, e, "", "import", "--collection", "t", path)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1", r.code)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	listed := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "rejected: "+path+": objects[") {
+			listed++
+		}
+	}
+	if listed != 1000 {
+		t.Errorf("%d rejections listed, want 1000", listed)
+	}
+	for _, want := range []string{
+		"rejected: 999,000 more objects, not listed",
+		"rejected: " + path + ": (file): stix: invalid JSON",
+		"0 added, 0 new versions, 0 unchanged, 1,000,001 rejected",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%.2000s", want, strings.Join(lines[max(0, len(lines)-5):], "\n"))
+		}
+	}
+}
+
+// Through --server, a batch with more conflicts than the server's status
+// lists (Herald lists 10,000 failures) counts every one of them as
+// rejected: none is mistaken for an addition.
+func TestServerImportCountsUnlistedFailuresAsRejected(t *testing.T) {
+	s := startServer(t, "--max-content-length", "8388608")
+	admin := s.adminEnv()
+	dir := t.TempDir()
+	mustRun(t, admin, "", "collection", "add", "--title", "t")
+	const n = 10_050
+	objs := make([]string, n)
+	changed := make([]string, n)
+	for i := range objs {
+		uuid := fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)
+		objs[i] = identityJSON(uuid, "first", "2024-01-01T00:00:00.000Z")
+		changed[i] = identityJSON(uuid, "other", "2024-01-01T00:00:00.000Z") // same version, other bytes
+	}
+	first, second := filepath.Join(dir, "first.json"), filepath.Join(dir, "second.json")
+	writeBundle(t, first, objs...)
+	writeBundle(t, second, changed...)
+	if r := mustRun(t, admin, "", "import", "--collection", "t", "--batch", "20000", first); !strings.Contains(r.stderr, "10,050 added") {
+		t.Fatalf("first import:\n%.2000s", r.stderr)
+	}
+	r := run(t, admin, "", "import", "--collection", "t", "--batch", "20000", second)
+	if r.code != 1 || !strings.Contains(r.stderr, "0 added, 0 new versions, 0 unchanged, 10,050 rejected") {
+		t.Fatalf("conflicting import: exit %d\n%.3000s", r.code, r.stderr[max(0, len(r.stderr)-3000):])
+	}
+}

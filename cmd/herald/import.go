@@ -165,7 +165,24 @@ type importer struct {
 	files      []fileCounts
 	total      counts
 	rejections []rejection
+	unlisted   int // rejections beyond maxListedRejections: counted only
 	written    int // objects committed so far (not counting rejections)
+}
+
+// maxListedRejections caps the rejections an import keeps and prints; the
+// counts stay exact. A 6 MB file of three million non-objects would
+// otherwise take close to a gigabyte and print three million lines.
+const maxListedRejections = 1000
+
+// listRejection keeps r for the report, or only counts it past the cap.
+// Rejections of a whole file (no object id) are always kept: they say why
+// the rest of a file was not read.
+func (imp *importer) listRejection(r rejection) {
+	if r.id != "" && len(imp.rejections) >= maxListedRejections {
+		imp.unlisted++
+		return
+	}
+	imp.rejections = append(imp.rejections, r)
 }
 
 type fileCounts struct {
@@ -175,7 +192,7 @@ type fileCounts struct {
 
 // reject records a rejected object of the current file.
 func (imp *importer) reject(file, id, reason string) {
-	imp.rejections = append(imp.rejections, rejection{file: file, id: id, reason: reason})
+	imp.listRejection(rejection{file: file, id: id, reason: reason})
 	imp.files[len(imp.files)-1].rejected++
 	imp.total.rejected++
 }
@@ -434,7 +451,7 @@ func (imp *importer) wait() error {
 	for i, r := range w.res {
 		file := w.files[i]
 		if r.Outcome == outRejected {
-			imp.rejections = append(imp.rejections, rejection{file: file, id: r.ID, reason: r.Reason})
+			imp.listRejection(rejection{file: file, id: r.ID, reason: r.Reason})
 		} else {
 			imp.written++
 		}
@@ -465,7 +482,7 @@ func (imp *importer) commitAtomic(ctx context.Context) error {
 			return fmt.Errorf("look up %s: %w", o.ID, err)
 		}
 		if !bytes.Equal(stored, o.JSON) {
-			imp.rejections = append(imp.rejections, rejection{file: imp.batchFile[i], id: o.ID,
+			imp.listRejection(rejection{file: imp.batchFile[i], id: o.ID,
 				reason: fmt.Sprintf("version %s is already stored with different content", o.Version())})
 			imp.fileCounts(imp.batchFile[i]).rejected++
 			imp.total.rejected++
@@ -487,7 +504,7 @@ func (imp *importer) commitAtomic(ctx context.Context) error {
 }
 
 // report prints the counts per file (when there are several), the total
-// and every rejection to w.
+// and the rejections (the first maxListedRejections of objects) to w.
 func (imp *importer) report(w io.Writer) {
 	for _, r := range imp.rejections {
 		id := r.id
@@ -495,6 +512,9 @@ func (imp *importer) report(w io.Writer) {
 			id = "(file)"
 		}
 		fmt.Fprintf(w, "rejected: %s: %s: %s\n", r.file, id, r.reason)
+	}
+	if imp.unlisted > 0 {
+		fmt.Fprintf(w, "rejected: %s more objects, not listed\n", formatCount(int64(imp.unlisted)))
 	}
 	if len(imp.files) > 1 {
 		for _, f := range imp.files {

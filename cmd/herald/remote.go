@@ -340,6 +340,7 @@ type statusResource struct {
 		Version string `json:"version"`
 		Message string `json:"message"`
 	} `json:"failures"`
+	FailureCount int `json:"failure_count"`
 	PendingCount int `json:"pending_count"`
 }
 
@@ -395,13 +396,21 @@ func (b *remoteBackend) PutObjects(ctx context.Context, coll store.Collection, o
 	for _, f := range st.Failures {
 		done[key{f.ID, f.Version}] = putResult{ID: f.ID, Version: f.Version, Outcome: outRejected, Reason: f.Message}
 	}
+	// A server may list fewer failures than it counts (Herald lists at
+	// most 10,000): then an object it does not name among the successes
+	// is one of the unlisted failures, not an addition.
+	truncated := st.FailureCount > len(st.Failures)
 	out := make([]putResult, len(objs))
 	for i, o := range objs {
 		r, ok := done[key{o.ID, o.Version()}]
 		if !ok {
 			r, ok = done[key{o.ID, ""}]
 		}
-		if !ok {
+		switch {
+		case ok:
+		case truncated:
+			r = putResult{Outcome: outRejected, Reason: fmt.Sprintf("failed on the server (its status lists %d of %d failures)", len(st.Failures), st.FailureCount)}
+		default:
 			r = putResult{Outcome: outAdded}
 		}
 		r.ID, r.Version = o.ID, o.Version()
