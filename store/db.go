@@ -89,6 +89,9 @@ func Open(path string, opts *Options) (*DB, error) {
 	if o.MaxPageSize <= 0 {
 		o.MaxPageSize = DefaultMaxPageSize
 	}
+	if err := checkFileLength(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      o.LockTimeout,
 		NoSync:       o.NoSync,
