@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,9 +10,11 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -93,6 +96,13 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		who, err := s.auth.verify(c, h)
+		var unavailable *apiError
+		if errors.As(err, &unavailable) {
+			// The server could not check the credentials (store failure,
+			// request cancelled while waiting for a hash slot): not the
+			// client's mistake, so neither a 401 nor a counted failure.
+			return err
+		}
 		if err != nil {
 			s.auth.fail(ip)
 			s.metrics.authFailure()
@@ -139,6 +149,41 @@ type authenticator struct {
 	mu       sync.Mutex
 	cache    map[[32]byte]cacheEntry
 	failures map[string]*failureCount
+
+	// hashSlots bounds the argon2id checks running at once. Each costs
+	// about 19 MiB and tens of milliseconds; without a bound, a burst of
+	// requests with new credentials (many clients at start-up, or an
+	// attacker spreading guesses over many addresses, which the per-IP
+	// throttle does not see) could exhaust memory. Requests wait for a slot.
+	hashSlots chan struct{}
+	hashing   atomic.Int32 // checks running now
+	hashPeak  atomic.Int32 // most checks seen running at once (tests)
+}
+
+// maxConcurrentHashes is the bound on concurrent password checks: enough to
+// keep every core busy, few enough that their memory stays small.
+func maxConcurrentHashes() int { return max(2, runtime.GOMAXPROCS(0)) }
+
+// checkPassword runs store.CheckPassword within a hash slot. It gives up
+// (as a 503) when the request is cancelled while waiting.
+func (a *authenticator) checkPassword(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case a.hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return false, &apiError{Status: http.StatusServiceUnavailable, Description: "authentication is busy; retry", Err: ctx.Err()}
+	}
+	n := a.hashing.Add(1)
+	for {
+		peak := a.hashPeak.Load()
+		if n <= peak || a.hashPeak.CompareAndSwap(peak, n) {
+			break
+		}
+	}
+	defer func() {
+		a.hashing.Add(-1)
+		<-a.hashSlots
+	}()
+	return store.CheckPassword(hash, password), nil
 }
 
 type cacheEntry struct {
@@ -152,7 +197,10 @@ type failureCount struct {
 }
 
 func newAuthenticator(s *Server) *authenticator {
-	a := &authenticator{s: s, cache: map[[32]byte]cacheEntry{}, failures: map[string]*failureCount{}}
+	a := &authenticator{
+		s: s, cache: map[[32]byte]cacheEntry{}, failures: map[string]*failureCount{},
+		hashSlots: make(chan struct{}, maxConcurrentHashes()),
+	}
 	_, _ = rand.Read(a.key[:])
 	return a
 }
@@ -221,10 +269,16 @@ func (a *authenticator) basic(c echo.Context, user, pass string) (*caller, error
 			}
 			// Spend the same time as a real check, so timing does not
 			// reveal which account names exist.
-			store.CheckPassword(dummyHash(), pass)
+			if _, err := a.checkPassword(ctx, dummyHash(), pass); err != nil {
+				return nil, err
+			}
 			return nil, errBadCredentials
 		}
-		if !store.CheckPassword(acct.PasswordHash, pass) {
+		ok, err := a.checkPassword(ctx, acct.PasswordHash, pass)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			return nil, errBadCredentials
 		}
 		who = callerOf(acct)

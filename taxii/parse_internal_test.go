@@ -1,8 +1,13 @@
 package taxii
 
 import (
+	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldcti/herald/store"
 )
 
 func TestParseQValue(t *testing.T) {
@@ -77,5 +82,67 @@ func TestAppendJSONString(t *testing.T) {
 		if got := string(appendJSONString(nil, in)); got != want {
 			t.Errorf("appendJSONString(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// Password checks (argon2id, ~19 MiB each) are bounded: a burst of
+// concurrent logins with new credentials never runs more than
+// maxConcurrentHashes checks at once, and every request still gets its
+// answer.
+func TestPasswordChecksAreBounded(t *testing.T) {
+	hash, err := store.HashPassword("right password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAuthenticator(&Server{})
+	const n = 40
+	var wg sync.WaitGroup
+	results := make([]bool, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pw := "wrong password"
+			if i%2 == 0 {
+				pw = "right password"
+			}
+			ok, err := a.checkPassword(context.Background(), hash, pw)
+			if err != nil {
+				t.Errorf("check %d: %v", i, err)
+			}
+			results[i] = ok
+		}()
+	}
+	wg.Wait()
+	for i, ok := range results {
+		if want := i%2 == 0; ok != want {
+			t.Errorf("check %d = %v, want %v", i, ok, want)
+		}
+	}
+	peak, limit := int(a.hashPeak.Load()), maxConcurrentHashes()
+	if peak > limit {
+		t.Fatalf("%d password checks ran at once; the bound is %d", peak, limit)
+	}
+	if peak < 2 {
+		t.Fatalf("peak concurrency %d: the checks did not overlap at all, so the test proves nothing", peak)
+	}
+	if a.hashing.Load() != 0 {
+		t.Fatalf("%d checks still counted as running", a.hashing.Load())
+	}
+}
+
+// A request cancelled while it waits for a hash slot gives up with a
+// server-side error instead of waiting forever.
+func TestPasswordCheckGivesUpWhenCancelled(t *testing.T) {
+	a := newAuthenticator(&Server{})
+	for range cap(a.hashSlots) {
+		a.hashSlots <- struct{}{} // every slot busy
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := a.checkPassword(ctx, "irrelevant", "pw")
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Status != 503 {
+		t.Fatalf("err = %v, want a 503 apiError", err)
 	}
 }
