@@ -250,9 +250,8 @@ func (c *coll) matches(r storedRecord, da int64, p plan) (bool, error) {
 	if p.typeSet != nil && !p.typeSet[string(r.typ)] {
 		return false, nil
 	}
-	id := string(r.id)
 	if p.specs == nil {
-		if !c.isLatestSpec(id, string(r.spec)) {
+		if !c.isLatestSpec(r.id, string(r.spec)) {
 			return false, nil
 		}
 	} else if !p.specSet[string(r.spec)] {
@@ -264,7 +263,7 @@ func (c *coll) matches(r storedRecord, da int64, p plan) (bool, error) {
 	if !p.first && !p.last {
 		return false, nil
 	}
-	first, last, ok, err := c.ends(id, p)
+	first, last, ok, err := c.ends(string(r.id), p)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -398,7 +397,7 @@ func (vr *versionReader) get(da int64) []byte {
 
 // isLatestSpec reports whether no version of the object has a later spec
 // version than spec: one seek past the spec's group.
-func (c *coll) isLatestSpec(id, spec string) bool {
+func (c *coll) isLatestSpec(id []byte, spec string) bool {
 	c.scratch = append(append(append(c.scratch[:0], id...), 0), specKey(spec)...)
 	prefixLen := len(id) + 1
 	// The smallest key after the spec's group (as in prefixEnd).
@@ -413,5 +412,5 @@ func (c *coll) isLatestSpec(id, spec string) bool {
 	end[i]++
 	end = end[:i+1]
 	k, _ := c.sortedCur.Seek(end)
-	return k == nil || len(k) < prefixLen || string(k[:prefixLen-1]) != id || k[prefixLen-1] != 0
+	return k == nil || len(k) < prefixLen || !bytes.Equal(k[:prefixLen-1], id) || k[prefixLen-1] != 0
 }
