@@ -108,6 +108,10 @@ func (f fixedPageStore) Objects(context.Context, string, store.Query) (store.Pag
 	return f.page, nil
 }
 
+func (f fixedPageStore) ObjectsTo(_ context.Context, _ string, _ store.Query, emit func(store.RawVersion) error) (store.PageInfo, error) {
+	return emitPage(f.page, nil, emit)
+}
+
 // BenchmarkObjectsPageHTTP is the same page over a real loopback HTTP
 // connection (keep-alive), with and without Basic auth.
 func BenchmarkObjectsPageHTTP(b *testing.B) {
@@ -182,14 +186,19 @@ func (w *discardWriter) reset() {
 	w.status, w.n = 0, 0
 }
 
-// objectsOnlyStore is a real store that is not a *store.DB, so the server
-// serves envelopes through Objects (copied Records) instead of the
-// streaming ObjectsTo: the path that fixedPageStore and decorating
-// wrappers take.
+// objectsOnlyStore is a real store whose ObjectsTo is built on Objects
+// (copied Records, then emitted): the way decorating wrappers of the store
+// serve object pages.
 type objectsOnlyStore struct{ *store.DB }
 
-// The two ways an envelope is filled (streamed from bbolt, or copied from
-// a Page) give byte-identical responses: status, body (next tokens
+func (o objectsOnlyStore) ObjectsTo(ctx context.Context, col string, q store.Query, emit func(store.RawVersion) error) (store.PageInfo, error) {
+	page, err := o.DB.Objects(ctx, col, q)
+	return emitPage(page, err, emit)
+}
+
+// The two ways an envelope can be filled (streamed from bbolt by
+// store.DB.ObjectsTo, or copied from the Page of store.DB.Objects) give
+// byte-identical responses: status, body (next tokens
 // included), date headers and length, on every page of a walk, on the
 // object endpoint, on empty pages and on 404s. The benchmarks above
 // compare these paths, and wrappers of the store rely on the second.

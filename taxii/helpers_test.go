@@ -412,3 +412,26 @@ func envelopeOf(objs ...stix.Object) []byte {
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// emitPage serves a Store's ObjectsTo from a ready Page, for test wrappers
+// of the store that decorate or replace Objects: the server reads object
+// pages only through ObjectsTo, so a wrapper must provide it too (an
+// ObjectsTo promoted from an embedded *store.DB would bypass the wrapper).
+func emitPage(page store.Page, err error, emit func(store.RawVersion) error) (store.PageInfo, error) {
+	if err != nil {
+		return store.PageInfo{}, err
+	}
+	info := store.PageInfo{Count: len(page.Records), More: page.More, Next: page.Next}
+	for i, r := range page.Records {
+		pos := store.Position(r.DateAdded.UnixMicro())
+		if i == 0 {
+			info.First = pos
+		}
+		info.Last = pos
+		v := store.RawVersion{DateAdded: pos, ID: []byte(r.ID), Type: []byte(r.Type), Version: []byte(r.Version), SpecVersion: []byte(r.SpecVersion), JSON: r.JSON}
+		if err := emit(v); err != nil {
+			return store.PageInfo{}, err
+		}
+	}
+	return info, nil
+}

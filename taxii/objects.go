@@ -232,33 +232,13 @@ func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) e
 	return s.finishBody(c, w, nil)
 }
 
-// readPage walks the page of q in the collection, in date_added order,
-// handing add each version's stored JSON (valid only during the call). On
-// the real store the bytes come straight from the database
-// (store.DB.ObjectsTo). Any other Store goes through Objects: the check is
-// for the concrete type on purpose, since a wrapper that embeds
-// *store.DB to decorate Objects (instrumentation, fault injection) would
-// also have a promoted ObjectsTo that silently bypasses its decoration.
+// readPage fills a page through the store's streaming walk: add is called
+// with each version's stored JSON, valid only during the call.
 func (s *Server) readPage(ctx context.Context, colID string, q store.Query, add func(json []byte)) (store.PageInfo, error) {
-	if db, ok := s.db.(*store.DB); ok {
-		return db.ObjectsTo(ctx, colID, q, func(v store.RawVersion) error {
-			add(v.JSON)
-			return nil
-		})
-	}
-	page, err := s.db.Objects(ctx, colID, q)
-	if err != nil {
-		return store.PageInfo{}, err
-	}
-	info := store.PageInfo{Count: len(page.Records), More: page.More, Next: page.Next}
-	if n := len(page.Records); n > 0 {
-		info.First = store.Position(page.Records[0].DateAdded.UnixMicro())
-		info.Last = store.Position(page.Records[n-1].DateAdded.UnixMicro())
-	}
-	for _, r := range page.Records {
-		add(r.JSON)
-	}
-	return info, nil
+	return s.db.ObjectsTo(ctx, colID, q, func(v store.RawVersion) error {
+		add(v.JSON)
+		return nil
+	})
 }
 
 // discard gives back the buffer of a body that will not be sent (the

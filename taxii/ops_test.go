@@ -146,16 +146,17 @@ func TestOps_Gzip(t *testing.T) {
 	}
 }
 
-// slowStore delays Objects, to have a request in flight at shutdown.
+// slowStore delays reading an objects page, to have a request in flight
+// at shutdown.
 type slowStore struct {
 	*store.DB
 	started chan struct{}
 }
 
-func (s slowStore) Objects(ctx context.Context, col string, q store.Query) (store.Page, error) {
+func (s slowStore) ObjectsTo(ctx context.Context, col string, q store.Query, emit func(store.RawVersion) error) (store.PageInfo, error) {
 	close(s.started)
 	time.Sleep(300 * time.Millisecond)
-	return s.DB.Objects(ctx, col, q)
+	return s.DB.ObjectsTo(ctx, col, q, emit)
 }
 
 // The issue §8: Serve returns after draining when its context is

@@ -234,6 +234,13 @@ func (f faultyStore) Objects(ctx context.Context, col string, q store.Query) (st
 	return f.DB.Objects(ctx, col, q)
 }
 
+func (f faultyStore) ObjectsTo(ctx context.Context, col string, q store.Query, emit func(store.RawVersion) error) (store.PageInfo, error) {
+	if err := f.objects(); err != nil {
+		return store.PageInfo{}, err
+	}
+	return f.DB.ObjectsTo(ctx, col, q, emit)
+}
+
 // §3.6 and the issue: store errors map to statuses in one table, panics
 // become a logged 500 with a request id and no internals.
 func TestS3_6_StoreErrorsAndPanics(t *testing.T) {

@@ -25,6 +25,12 @@ type Store interface {
 	// Objects returns one page of object versions (or manifest records
 	// with q.NoBytes).
 	Objects(ctx context.Context, collectionID string, q store.Query) (store.Page, error)
+	// ObjectsTo walks the same page as Objects but hands each version's
+	// stored bytes to emit inside the read transaction (valid only during
+	// the call), so the objects endpoints copy them once, straight into
+	// the response. It returns the page's count, first and last
+	// date_added, More and Next.
+	ObjectsTo(ctx context.Context, collectionID string, q store.Query, emit func(store.RawVersion) error) (store.PageInfo, error)
 	// ObjectVersions returns one page of the versions of one object.
 	ObjectVersions(ctx context.Context, collectionID, objectID string, q store.Query) (store.Page, error)
 	// ObjectExists reports whether any version of the object is stored.
