@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldcti/herald/internal/testutil"
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/taxii"
@@ -87,22 +88,8 @@ type env struct {
 	cfg   taxii.Config
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects the logs of servers under test.
+type syncBuffer = testutil.SyncBuffer
 
 // newEnv starts a server; mod may adjust the config first.
 func newEnv(t testing.TB, mod ...func(*taxii.Config)) *env {

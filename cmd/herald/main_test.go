@@ -10,9 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldcti/herald/internal/testutil"
 )
 
 // heraldBin is the herald binary built once by TestMain, for the tests
@@ -91,23 +92,8 @@ type liveServer struct {
 	done     chan int
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects the logs of servers under test.
+type syncBuffer = testutil.SyncBuffer
 
 // startServer runs `herald serve` in-process on 127.0.0.1:0 over a new
 // database in a temporary directory, with the admin password set through
