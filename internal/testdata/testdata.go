@@ -1,57 +1,52 @@
-// Package testdata finds the third-party STIX data shared beside the
-// repository (../shared/data), for tests and benchmarks.
+// Package testdata holds third-party STIX data committed with the
+// repository for tests and benchmarks: MITRE ATT&CK for ICS 18.1, a real
+// STIX 2.1 bundle published by someone other than Herald. The compressed
+// file and its license (ATTACK-LICENSE.txt, which the license requires to
+// travel with every copy) live in attack/.
+//
+// The bundle is embedded, so a test that needs it can never skip for want of
+// a file: it is compiled into the test binary or the build fails.
 package testdata
 
 import (
+	"bytes"
 	"compress/gzip"
+	_ "embed"
 	"io"
-	"os"
-	"path/filepath"
+	"sync"
 	"testing"
 )
 
-// ICSBundleName is MITRE ATT&CK for ICS 18.1, a STIX 2.1 bundle of 1,826
-// objects, gzip-compressed.
+// ICSBundleName is the file name of MITRE ATT&CK for ICS 18.1, a STIX 2.1
+// bundle of 1,826 objects, gzip-compressed.
 const ICSBundleName = "ics-attack-18.1.json.gz"
 
 // ICSObjectCount is the number of objects in the ICS bundle.
 const ICSObjectCount = 1826
 
-// Dir returns ../shared/data relative to the module root, found by walking
-// up from the working directory to go.mod.
-func Dir(tb testing.TB) string {
-	tb.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		tb.Fatalf("getwd: %v", err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "data")
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatalf("no go.mod above %s", wd)
-		}
-	}
-}
+//go:embed attack/ics-attack-18.1.json.gz
+var icsGzip []byte
+
+var (
+	icsOnce sync.Once
+	icsJSON []byte
+	icsErr  error
+)
 
 // ICSBundle returns the decompressed bytes of the ATT&CK for ICS bundle.
-// The data is part of the project's shared material, so its absence is a
-// test failure, not a skip.
+// Callers must not modify the returned slice; it is shared.
 func ICSBundle(tb testing.TB) []byte {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(Dir(tb), ICSBundleName))
-	if err != nil {
-		tb.Fatalf("open ICS bundle: %v", err)
+	icsOnce.Do(func() {
+		var zr *gzip.Reader
+		zr, icsErr = gzip.NewReader(bytes.NewReader(icsGzip))
+		if icsErr != nil {
+			return
+		}
+		icsJSON, icsErr = io.ReadAll(zr)
+	})
+	if icsErr != nil {
+		tb.Fatalf("gunzip embedded ICS bundle: %v", icsErr)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatalf("gunzip ICS bundle: %v", err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		tb.Fatalf("read ICS bundle: %v", err)
-	}
-	return b
+	return icsJSON
 }

@@ -6,7 +6,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 HERALD_SRC=${HERALD_SRC:-$(cd "$here/../.." && pwd)}
-ICS=${ICS:-$HERALD_SRC/../shared/data/ics-attack-18.1.json.gz}
+ICS=${ICS:-$HERALD_SRC/internal/testdata/attack/ics-attack-18.1.json.gz}
 SCHEMAS=${SCHEMAS:-/tmp/oasis-schemas}
 W=$(mktemp -d)
 cd "$(dirname "$0")" && go build -o schemacheck .
