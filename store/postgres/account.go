@@ -1,0 +1,324 @@
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/heraldcti/herald/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// validateAccount checks an account's fields as the bbolt backend does;
+// grants and token ownership are checked in the transaction.
+func validateAccount(a store.Account) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("account %q: %s: %w", a.Name, fmt.Sprintf(format, args...), store.ErrBadParameter)
+	}
+	if strings.TrimSpace(a.Name) != a.Name || a.Name == "" {
+		return bad("name is empty or has leading or trailing space")
+	}
+	if err := checkName("account name", a.Name); err != nil {
+		return err
+	}
+	if strings.ContainsRune(a.Name, ':') {
+		return bad("name contains ':' (not allowed in HTTP Basic credentials)")
+	}
+	if a.PasswordHash != "" {
+		if err := checkPHC(a.PasswordHash); err != nil {
+			return bad("password hash: %v", err)
+		}
+	}
+	ids := make(map[string]bool, len(a.Tokens))
+	hashes := make(map[string]bool, len(a.Tokens))
+	for _, t := range a.Tokens {
+		if t.ID == "" || len(t.ID) > maxNameLen || !utf8.ValidString(t.ID) || strings.IndexByte(t.ID, 0) >= 0 {
+			return bad("token id %q is empty or too long", t.ID)
+		}
+		if ids[t.ID] {
+			return bad("token id %q appears twice", t.ID)
+		}
+		if !isSHA256Hex(t.SHA256) {
+			return bad("token %s: SHA256 is not 64 lower-case hex digits", t.ID)
+		}
+		if hashes[t.SHA256] {
+			return bad("token %s: the same token appears twice", t.ID)
+		}
+		ids[t.ID], hashes[t.SHA256] = true, true
+	}
+	for id := range a.Grants {
+		if !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+			return bad("grant for unknown collection %q", id)
+		}
+	}
+	return nil
+}
+
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 || strings.ToLower(s) != s {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// checkPHC checks that a hash has the shape store.HashPassword writes
+// (argon2id PHC string, bounded parameters), as the bbolt backend does.
+func checkPHC(hash string) error {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return fmt.Errorf("not an argon2id PHC string")
+	}
+	if parts[2] != "v=19" {
+		return fmt.Errorf("unsupported argon2 version %q", parts[2])
+	}
+	var m, t, p uint64
+	for _, kv := range strings.Split(parts[3], ",") {
+		name, val, ok := strings.Cut(kv, "=")
+		n, err := strconv.ParseUint(val, 10, 32)
+		if !ok || err != nil {
+			return fmt.Errorf("bad parameter %q", kv)
+		}
+		switch name {
+		case "m":
+			m = n
+		case "t":
+			t = n
+		case "p":
+			if n > 255 {
+				return fmt.Errorf("bad parameter %q", kv)
+			}
+			p = n
+		default:
+			return fmt.Errorf("unknown parameter %q", kv)
+		}
+	}
+	if m < 8 || m > 1<<20 || t < 1 || t > 64 || p < 1 || m < 8*p {
+		return fmt.Errorf("parameters out of range")
+	}
+	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
+	if err != nil || len(salt) < 8 {
+		return fmt.Errorf("bad salt")
+	}
+	key, err := base64.RawStdEncoding.DecodeString(parts[5])
+	if err != nil || len(key) < 16 || len(key) > 128 {
+		return fmt.Errorf("bad hash")
+	}
+	return nil
+}
+
+// writeAccount stores the grants and tokens of a (validated) account
+// whose row exists, replacing any it had.
+func writeAccount(ctx context.Context, tx pgx.Tx, a store.Account) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM grants WHERE account = $1", a.Name); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM tokens WHERE account = $1", a.Name); err != nil {
+		return err
+	}
+	if len(a.Grants) > 0 {
+		var ids []string
+		var reads, writes []bool
+		for id, g := range a.Grants {
+			ids, reads, writes = append(ids, id), append(reads, g.Read), append(writes, g.Write)
+		}
+		var missing *string
+		err := tx.QueryRow(ctx, `SELECT u.id FROM unnest($1::text[]) AS u(id)
+			WHERE NOT EXISTS (SELECT 1 FROM collections c WHERE c.id = u.id) LIMIT 1`, ids).Scan(&missing)
+		if err == nil {
+			return fmt.Errorf("account %q: grant for unknown collection %q: %w", a.Name, *missing, store.ErrBadParameter)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO grants (account, collection, can_read, can_write)
+			SELECT $1, u.id, u.r, u.w FROM unnest($2::text[], $3::bool[], $4::bool[]) AS u(id, r, w)`,
+			a.Name, ids, reads, writes)
+		if err != nil {
+			return fmt.Errorf("account %q: write grants: %w", a.Name, err)
+		}
+	}
+	for i, t := range a.Tokens {
+		var owner string
+		err := tx.QueryRow(ctx, "SELECT account FROM tokens WHERE sha256 = $1", t.SHA256).Scan(&owner)
+		if err == nil {
+			return fmt.Errorf("account %q: token %s belongs to account %q: %w", a.Name, t.ID, owner, store.ErrExists)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO tokens (sha256, account, pos, token_id, created_ns) VALUES ($1, $2, $3, $4, $5)",
+			t.SHA256, a.Name, i, t.ID, t.Created.UnixNano())
+		if isUniqueViolation(err) {
+			return fmt.Errorf("account %q: token %s belongs to another account: %w", a.Name, t.ID, store.ErrExists)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateAccount stores a new account. Created is set to now when zero.
+// It fails with store.ErrExists when the name (or one of its tokens) is
+// taken, store.ErrBadParameter for a malformed account or a grant for an
+// unknown collection.
+func (db *DB) CreateAccount(ctx context.Context, a store.Account) error {
+	if err := validateAccount(a); err != nil {
+		return err
+	}
+	if a.Created.IsZero() {
+		a.Created = db.now().UTC()
+	}
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO accounts (name, password_hash, admin, created_ns) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (name) DO NOTHING`, a.Name, a.PasswordHash, a.Admin, a.Created.UnixNano())
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return store.ErrExists
+		}
+		return writeAccount(ctx, tx, a)
+	})
+	if err != nil {
+		return fmt.Errorf("create account %q: %w", a.Name, err)
+	}
+	return nil
+}
+
+// PutAccount replaces the stored account of the same name (password,
+// admin flag, grants, tokens). It fails with store.ErrNotFound when there
+// is no such account, otherwise like CreateAccount. A zero Created keeps
+// the stored one.
+func (db *DB) PutAccount(ctx context.Context, a store.Account) error {
+	if err := validateAccount(a); err != nil {
+		return err
+	}
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var created int64
+		err := tx.QueryRow(ctx, "SELECT created_ns FROM accounts WHERE name = $1 FOR UPDATE", a.Name).Scan(&created)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !a.Created.IsZero() {
+			created = a.Created.UnixNano()
+		}
+		if _, err := tx.Exec(ctx, "UPDATE accounts SET password_hash = $2, admin = $3, created_ns = $4 WHERE name = $1",
+			a.Name, a.PasswordHash, a.Admin, created); err != nil {
+			return err
+		}
+		return writeAccount(ctx, tx, a)
+	})
+	if err != nil {
+		return fmt.Errorf("put account %q: %w", a.Name, err)
+	}
+	return nil
+}
+
+// readAccounts loads the accounts whose names match cond ($1 is arg),
+// ordered by name in byte order.
+func readAccounts(ctx context.Context, q querier, cond string, arg any) ([]store.Account, error) {
+	var args []any
+	if arg != nil {
+		args = append(args, arg)
+	}
+	rows, err := q.Query(ctx, `SELECT a.name, a.password_hash, a.admin, a.created_ns,
+			(SELECT array_agg(g.collection ORDER BY g.collection) FROM grants g WHERE g.account = a.name),
+			(SELECT array_agg(g.can_read ORDER BY g.collection) FROM grants g WHERE g.account = a.name),
+			(SELECT array_agg(g.can_write ORDER BY g.collection) FROM grants g WHERE g.account = a.name),
+			(SELECT array_agg(t.token_id ORDER BY t.pos) FROM tokens t WHERE t.account = a.name),
+			(SELECT array_agg(t.sha256 ORDER BY t.pos) FROM tokens t WHERE t.account = a.name),
+			(SELECT array_agg(t.created_ns ORDER BY t.pos) FROM tokens t WHERE t.account = a.name)
+		FROM accounts a WHERE `+cond+` ORDER BY a.name COLLATE "C"`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Account, error) {
+		var a store.Account
+		var created int64
+		var gIDs, tIDs, tHashes []string
+		var gRead, gWrite []bool
+		var tCreated []int64
+		if err := r.Scan(&a.Name, &a.PasswordHash, &a.Admin, &created, &gIDs, &gRead, &gWrite, &tIDs, &tHashes, &tCreated); err != nil {
+			return a, err
+		}
+		a.Created = time.Unix(0, created).UTC()
+		if len(gIDs) > 0 {
+			a.Grants = make(map[string]store.Grant, len(gIDs))
+			for i, id := range gIDs {
+				a.Grants[id] = store.Grant{Read: gRead[i], Write: gWrite[i]}
+			}
+		}
+		for i, id := range tIDs {
+			a.Tokens = append(a.Tokens, store.APIToken{ID: id, SHA256: tHashes[i], Created: time.Unix(0, tCreated[i]).UTC()})
+		}
+		return a, nil
+	})
+}
+
+// Account returns the account with this name, or store.ErrNotFound.
+func (db *DB) Account(ctx context.Context, name string) (store.Account, error) {
+	if !utf8.ValidString(name) {
+		return store.Account{}, fmt.Errorf("account %q: %w", name, store.ErrNotFound)
+	}
+	as, err := readAccounts(ctx, db.pool, "a.name = $1", name)
+	if err == nil && len(as) == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return store.Account{}, fmt.Errorf("account %q: %w", name, err)
+	}
+	return as[0], nil
+}
+
+// Accounts lists every account, ordered by name.
+func (db *DB) Accounts(ctx context.Context) ([]store.Account, error) {
+	as, err := readAccounts(ctx, db.pool, "true", nil)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	return as, nil
+}
+
+// DeleteAccount removes an account, its grants and its tokens, or fails
+// with store.ErrNotFound.
+func (db *DB) DeleteAccount(ctx context.Context, name string) error {
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("delete account %q: %w", name, store.ErrNotFound)
+	}
+	tag, err := db.pool.Exec(ctx, "DELETE FROM accounts WHERE name = $1", name)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("delete account %q: %w", name, err)
+	}
+	return nil
+}
+
+// AccountByToken finds the account that holds the bearer token with this
+// SHA-256 (lower-case hex), or fails with store.ErrNotFound.
+func (db *DB) AccountByToken(ctx context.Context, sha256hex string) (store.Account, error) {
+	if !utf8.ValidString(sha256hex) {
+		return store.Account{}, fmt.Errorf("account by token: %w", store.ErrNotFound)
+	}
+	as, err := readAccounts(ctx, db.pool, "a.name = (SELECT account FROM tokens WHERE sha256 = $1)", sha256hex)
+	if err == nil && len(as) == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		// The token is a credential: never echo it.
+		return store.Account{}, fmt.Errorf("account by token: %w", err)
+	}
+	return as[0], nil
+}

@@ -1,0 +1,282 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/heraldcti/herald/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// maxNameLen bounds titles, aliases and account names.
+const maxNameLen = 256
+
+// validateCollection normalises c and checks its fields, exactly as the
+// bbolt backend does.
+func validateCollection(c *store.Collection) error {
+	c.Title = strings.TrimSpace(c.Title)
+	c.Alias = strings.TrimSpace(c.Alias)
+	if c.Title == "" {
+		return fmt.Errorf("collection title is empty: %w", store.ErrBadParameter)
+	}
+	if err := checkName("collection title", c.Title); err != nil {
+		return err
+	}
+	if c.Alias != "" {
+		if err := checkName("collection alias", c.Alias); err != nil {
+			return err
+		}
+		if _, err := uuid.Parse(c.Alias); err == nil {
+			return fmt.Errorf("collection alias %q looks like a collection id: %w", c.Alias, store.ErrBadParameter)
+		}
+		if strings.ContainsAny(c.Alias, "/?#% ") {
+			return fmt.Errorf("collection alias %q contains a character not allowed in a URL path segment: %w", c.Alias, store.ErrBadParameter)
+		}
+	}
+	if len(c.MediaTypes) == 0 {
+		c.MediaTypes = []string{store.DefaultMediaType}
+	}
+	for _, m := range c.MediaTypes {
+		if strings.TrimSpace(m) == "" {
+			return fmt.Errorf("collection %q: empty media type: %w", c.Title, store.ErrBadParameter)
+		}
+	}
+	if strings.IndexByte(c.Description, 0) >= 0 {
+		return fmt.Errorf("collection %q: NUL character in description: %w", c.Title, store.ErrBadParameter)
+	}
+	return nil
+}
+
+// checkName rejects names that are too long, not UTF-8 or hold control
+// characters.
+func checkName(what, s string) error {
+	if len(s) > maxNameLen {
+		return fmt.Errorf("%s is longer than %d bytes: %w", what, maxNameLen, store.ErrBadParameter)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%s %q is not UTF-8: %w", what, s, store.ErrBadParameter)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%s %q contains a control character: %w", what, s, store.ErrBadParameter)
+		}
+	}
+	return nil
+}
+
+const collectionColumns = "c.id, c.title, c.description, c.alias, c.media_types, c.public_read, c.created_ns"
+
+func scanCollection(row pgx.Row) (store.Collection, error) {
+	var c store.Collection
+	var created int64
+	err := row.Scan(&c.ID, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &created)
+	c.Created = time.Unix(0, created).UTC()
+	return c, err
+}
+
+// CreateCollection stores a new collection and returns it with its ID
+// (a new UUIDv4) and Created set. Titles and aliases share one namespace
+// with each other and with collection ids: a taken one gives
+// store.ErrExists; an empty title or a UUID-shaped alias gives
+// store.ErrBadParameter.
+func (db *DB) CreateCollection(ctx context.Context, c store.Collection) (store.Collection, error) {
+	if err := validateCollection(&c); err != nil {
+		return store.Collection{}, err
+	}
+	c.ID = uuid.New().String()
+	c.Created = db.now().UTC()
+	if err := db.insertCollection(ctx, c); err != nil {
+		return store.Collection{}, err
+	}
+	return c, nil
+}
+
+// insertCollection stores c with its id and creation time as given
+// (CreateCollection, and herald copy, which keeps them).
+func (db *DB) insertCollection(ctx context.Context, c store.Collection) error {
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var num int64
+		err := tx.QueryRow(ctx, `INSERT INTO collections (id, title, description, alias, media_types, public_read, created_ns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING num`,
+			c.ID, c.Title, c.Description, c.Alias, c.MediaTypes, c.PublicRead, c.Created.UnixNano()).Scan(&num)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("collection id %s is taken: %w", c.ID, store.ErrExists)
+			}
+			return err
+		}
+		return claimNames(ctx, tx, num, c, store.Collection{})
+	})
+	if err != nil {
+		return fmt.Errorf("create collection %q: %w", c.Title, err)
+	}
+	return nil
+}
+
+// claimNames releases old's title and alias and takes c's, failing with
+// store.ErrExists when another collection holds one of them.
+func claimNames(ctx context.Context, tx pgx.Tx, num int64, c, old store.Collection) error {
+	for _, n := range []string{c.Title, c.Alias} {
+		if n == "" {
+			continue
+		}
+		var owner string
+		err := tx.QueryRow(ctx, `SELECT c.id FROM collection_names n JOIN collections c ON c.num = n.num
+			WHERE n.name = $1 AND n.num <> $2`, n, num).Scan(&owner)
+		if err == nil {
+			return fmt.Errorf("title or alias %q is used by collection %s: %w", n, owner, store.ErrExists)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var taken bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM collections WHERE id = $1 AND num <> $2)", n, num).Scan(&taken); err != nil {
+			return err
+		}
+		if taken {
+			return fmt.Errorf("title or alias %q is the id of another collection: %w", n, store.ErrExists)
+		}
+	}
+	for _, n := range []string{old.Title, old.Alias} {
+		if n != "" && n != c.Title && n != c.Alias {
+			if _, err := tx.Exec(ctx, "DELETE FROM collection_names WHERE name = $1 AND num = $2", n, num); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range []string{c.Title, c.Alias} {
+		if n == "" {
+			continue
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO collection_names (name, num) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", n, num)
+		if err != nil {
+			return err
+		}
+		var owner int64
+		if err := tx.QueryRow(ctx, "SELECT num FROM collection_names WHERE name = $1", n).Scan(&owner); err != nil {
+			return err
+		}
+		if owner != num {
+			return fmt.Errorf("title or alias %q is used by another collection: %w", n, store.ErrExists)
+		}
+	}
+	return nil
+}
+
+// UpdateCollection replaces the title, description, alias, media types
+// and public-read flag of the collection with c.ID; Created is kept. It
+// fails with store.ErrNotFound, store.ErrExists or store.ErrBadParameter.
+func (db *DB) UpdateCollection(ctx context.Context, c store.Collection) (store.Collection, error) {
+	if err := validateCollection(&c); err != nil {
+		return store.Collection{}, err
+	}
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var num int64
+		row := tx.QueryRow(ctx, "SELECT c.num, "+collectionColumns+" FROM collections c WHERE c.id = $1 FOR UPDATE", c.ID)
+		var old store.Collection
+		var created int64
+		err := row.Scan(&num, &old.ID, &old.Title, &old.Description, &old.Alias, &old.MediaTypes, &old.PublicRead, &created)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		c.Created = time.Unix(0, created).UTC()
+		if err := claimNames(ctx, tx, num, c, old); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE collections SET title = $2, description = $3, alias = $4, media_types = $5, public_read = $6
+			WHERE num = $1`, num, c.Title, c.Description, c.Alias, c.MediaTypes, c.PublicRead)
+		return err
+	})
+	if err != nil {
+		return store.Collection{}, fmt.Errorf("update collection %s: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// Collections lists every collection, ordered by id (byte order).
+func (db *DB) Collections(ctx context.Context) ([]store.Collection, error) {
+	rows, err := db.pool.Query(ctx, "SELECT "+collectionColumns+` FROM collections c ORDER BY c.id COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("list collections: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Collection, error) { return scanCollection(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list collections: %w", err)
+	}
+	return out, nil
+}
+
+// Collection finds a collection by id, title or alias (in that order of
+// precedence). It fails with store.ErrNotFound.
+func (db *DB) Collection(ctx context.Context, ref string) (store.Collection, error) {
+	row := db.pool.QueryRow(ctx, "SELECT "+collectionColumns+` FROM (
+			SELECT num, 0 AS pref FROM collections WHERE id = $1
+			UNION ALL SELECT num, 1 FROM collection_names WHERE name = $1
+		) r JOIN collections c ON c.num = r.num ORDER BY r.pref LIMIT 1`, ref)
+	c, err := scanCollection(row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, err)
+	}
+	return c, nil
+}
+
+// DeleteCollection removes the collection with this id, all its object
+// versions and every account's grant for it. It fails with
+// store.ErrNotFound.
+func (db *DB) DeleteCollection(ctx context.Context, id string) error {
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var num int64
+		err := tx.QueryRow(ctx, "SELECT num FROM collections WHERE id = $1 FOR UPDATE", id).Scan(&num)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM versions WHERE coll = $1", num); err != nil {
+			return fmt.Errorf("delete objects: %w", err)
+		}
+		// Names and grants go with the row (ON DELETE CASCADE).
+		_, err = tx.Exec(ctx, "DELETE FROM collections WHERE num = $1", num)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete collection %s: %w", id, err)
+	}
+	return nil
+}
+
+// lockCollection takes the collection's row lock for the rest of tx
+// (writers to one collection serialise on it; see the package doc) and
+// returns its internal number and high-water date_added.
+func lockCollection(ctx context.Context, tx pgx.Tx, id string) (num int64, hw *int64, err error) {
+	err = tx.QueryRow(ctx, "SELECT num, high_water FROM collections WHERE id = $1 FOR UPDATE", id).Scan(&num, &hw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("lock collection %s: %w", id, err)
+	}
+	return num, hw, nil
+}
+
+// collectionNum resolves a collection id to its internal number.
+func (db *DB) collectionNum(ctx context.Context, q querier, id string) (int64, error) {
+	var num int64
+	err := q.QueryRow(ctx, "SELECT num FROM collections WHERE id = $1", id).Scan(&num)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
+	}
+	return num, err
+}

@@ -1,0 +1,131 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/heraldcti/herald/store"
+	"github.com/jackc/pgx/v5"
+)
+
+type statusDetailJSON struct {
+	ID      string `json:"id"`
+	Version string `json:"version,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// statusJSON is how a status is stored: the same JSON as the bbolt
+// backend's, so nothing is lost (request times keep their nanoseconds).
+type statusJSON struct {
+	ID           string             `json:"id"`
+	Status       string             `json:"status"`
+	RequestTime  time.Time          `json:"request_timestamp"`
+	CollectionID string             `json:"collection_id,omitempty"`
+	TotalCount   int                `json:"total_count"`
+	SuccessCount int                `json:"success_count"`
+	FailureCount int                `json:"failure_count"`
+	PendingCount int                `json:"pending_count"`
+	Successes    []statusDetailJSON `json:"successes,omitempty"`
+	Failures     []statusDetailJSON `json:"failures,omitempty"`
+	Pendings     []statusDetailJSON `json:"pendings,omitempty"`
+}
+
+func detailsToJSON(in []store.StatusDetail) []statusDetailJSON {
+	out := make([]statusDetailJSON, len(in))
+	for i, d := range in {
+		out[i] = statusDetailJSON(d)
+	}
+	return out
+}
+
+func detailsFromJSON(in []statusDetailJSON) []store.StatusDetail {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]store.StatusDetail, len(in))
+	for i, d := range in {
+		out[i] = store.StatusDetail(d)
+	}
+	return out
+}
+
+// PutStatus stores or replaces the status with s.ID. An empty id, a
+// status other than "complete" or "pending", a zero request time or
+// negative counts give store.ErrBadParameter.
+func (db *DB) PutStatus(ctx context.Context, s store.Status) error {
+	switch {
+	case s.ID == "" || len(s.ID) > maxKeyPart || !utf8.ValidString(s.ID):
+		return fmt.Errorf("put status: bad id %q: %w", s.ID, store.ErrBadParameter)
+	case s.Status != "complete" && s.Status != "pending":
+		return fmt.Errorf("put status %s: status %q is not complete or pending: %w", s.ID, s.Status, store.ErrBadParameter)
+	case s.RequestTime.IsZero():
+		return fmt.Errorf("put status %s: zero request time: %w", s.ID, store.ErrBadParameter)
+	case s.TotalCount < 0 || s.SuccessCount < 0 || s.FailureCount < 0 || s.PendingCount < 0:
+		return fmt.Errorf("put status %s: negative count: %w", s.ID, store.ErrBadParameter)
+	}
+	v, err := json.Marshal(statusJSON{
+		ID: s.ID, Status: s.Status, RequestTime: s.RequestTime.UTC(), CollectionID: s.CollectionID,
+		TotalCount: s.TotalCount, SuccessCount: s.SuccessCount, FailureCount: s.FailureCount,
+		PendingCount: s.PendingCount, Successes: detailsToJSON(s.Successes),
+		Failures: detailsToJSON(s.Failures), Pendings: detailsToJSON(s.Pendings),
+	})
+	if err != nil {
+		return fmt.Errorf("put status %s: %w", s.ID, err)
+	}
+	_, err = db.pool.Exec(ctx, `INSERT INTO statuses (id, request_us, body) VALUES ($1, $2, $3)
+		ON CONFLICT (id) DO UPDATE SET request_us = excluded.request_us, body = excluded.body`,
+		s.ID, s.RequestTime.UnixMicro(), v)
+	if err != nil {
+		return fmt.Errorf("put status %s: %w", s.ID, err)
+	}
+	return nil
+}
+
+func decodeStatus(b []byte) (store.Status, error) {
+	var j statusJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return store.Status{}, fmt.Errorf("decode status: %w", err)
+	}
+	return store.Status{
+		ID: j.ID, Status: j.Status, RequestTime: j.RequestTime, CollectionID: j.CollectionID,
+		TotalCount: j.TotalCount, SuccessCount: j.SuccessCount, FailureCount: j.FailureCount,
+		PendingCount: j.PendingCount, Successes: detailsFromJSON(j.Successes),
+		Failures: detailsFromJSON(j.Failures), Pendings: detailsFromJSON(j.Pendings),
+	}, nil
+}
+
+// Status returns the status with this id, or store.ErrNotFound. Every
+// replica sees every status.
+func (db *DB) Status(ctx context.Context, id string) (store.Status, error) {
+	if !utf8.ValidString(id) {
+		return store.Status{}, fmt.Errorf("status %s: %w", id, store.ErrNotFound)
+	}
+	var b []byte
+	err := db.pool.QueryRow(ctx, "SELECT body FROM statuses WHERE id = $1", id).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return store.Status{}, fmt.Errorf("status %s: %w", id, err)
+	}
+	s, err := decodeStatus(b)
+	if err != nil {
+		return store.Status{}, fmt.Errorf("status %s: %w", id, err)
+	}
+	return s, nil
+}
+
+// PurgeStatuses deletes the statuses whose request time is before the
+// given time (to the microsecond) and returns how many it deleted.
+func (db *DB) PurgeStatuses(ctx context.Context, before time.Time) (int, error) {
+	bound := microsAfter(before) - 1
+	tag, err := db.pool.Exec(ctx, "DELETE FROM statuses WHERE request_us < $1", bound)
+	if err != nil {
+		return 0, fmt.Errorf("purge statuses: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
