@@ -265,15 +265,15 @@ func (p plan) conditions(b *sqlBuilder) (cand, match string) {
 
 // pageRow is one row of a page query.
 type pageRow struct {
-	da          int64
-	ok          bool
-	prev        int64 // date_added of the previous candidate (untrusted walks)
-	hasPrev     bool
-	rn          int64
-	last        bool
-	id, typ     []byte
-	version     []byte
-	spec, json  []byte
+	da         int64
+	ok         bool
+	prev       int64 // date_added of the previous candidate (untrusted walks)
+	hasPrev    bool
+	rn         int64
+	last       bool
+	id, typ    []byte
+	version    []byte
+	spec, json []byte
 }
 
 // walk runs a plan on collection collID and hands each match to visit,
