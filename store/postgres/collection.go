@@ -259,16 +259,16 @@ func (db *DB) DeleteCollection(ctx context.Context, id string) error {
 
 // lockCollection takes the collection's row lock for the rest of tx
 // (writers to one collection serialise on it; see the package doc) and
-// returns its internal number and high-water date_added.
-func lockCollection(ctx context.Context, tx pgx.Tx, id string) (num int64, hw *int64, err error) {
-	err = tx.QueryRow(ctx, "SELECT num, high_water FROM collections WHERE id = $1 FOR UPDATE", id).Scan(&num, &hw)
+// returns its internal number, high-water date_added and version count.
+func lockCollection(ctx context.Context, tx pgx.Tx, id string) (num int64, hw *int64, count int64, err error) {
+	err = tx.QueryRow(ctx, "SELECT num, high_water, version_count FROM collections WHERE id = $1 FOR UPDATE", id).Scan(&num, &hw, &count)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
+		return 0, nil, 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return 0, nil, fmt.Errorf("lock collection %s: %w", id, err)
+		return 0, nil, 0, fmt.Errorf("lock collection %s: %w", id, err)
 	}
-	return num, hw, nil
+	return num, hw, count, nil
 }
 
 // collectionNum resolves a collection id to its internal number.

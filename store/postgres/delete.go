@@ -34,7 +34,7 @@ func (db *DB) DeleteObject(ctx context.Context, collectionID, objectID string, v
 	}
 	n := 0
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		num, _, err := lockCollection(ctx, tx, collectionID)
+		num, _, _, err := lockCollection(ctx, tx, collectionID)
 		if err != nil {
 			return err
 		}

@@ -86,24 +86,43 @@ func (db *DB) PutObjects(ctx context.Context, collectionID string, objs []stix.O
 		}
 	}
 	var results []store.PutResult
+	var grew bool
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var err error
-		results, err = db.putObjects(ctx, tx, collectionID, objs, versions, nil)
+		results, grew, err = db.putObjects(ctx, tx, collectionID, objs, versions, nil)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("put objects in %s: %w", collectionID, err)
 	}
+	if grew {
+		db.refreshStatistics(ctx)
+	}
 	return results, nil
+}
+
+// refreshStatistics re-samples the versions table after a bulk write
+// made its statistics stale (autovacuum may take a minute to notice):
+// with stale statistics the planner may probe (id, version) through the
+// version index, where one timestamp can be shared by most versions. It
+// is an optimisation only: a failure (or a cancelled ctx) leaves the
+// statistics to autovacuum and is not the write's failure.
+func (db *DB) refreshStatistics(ctx context.Context) {
+	if _, err := db.pool.Exec(ctx, "ANALYZE versions"); err != nil {
+		return
+	}
 }
 
 // putObjects does the work of PutObjects inside tx. When keepDA is set
 // (herald copy), it gives each new version's date_added instead of
 // assigning one; they must be increasing and above the high water.
-func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, objs []stix.Object, versions []string, keepDA []int64) ([]store.PutResult, error) {
-	num, hw, err := lockCollection(ctx, tx, collectionID)
+//
+// grew reports a bulk write that grew the collection by a fifth or more:
+// time to refresh the planner's statistics.
+func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, objs []stix.Object, versions []string, keepDA []int64) (results []store.PutResult, grew bool, err error) {
+	num, hw, count, err := lockCollection(ctx, tx, collectionID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// The clock is read once the lock is held, so date_added is the
 	// commit's time even after waiting for another writer.
@@ -111,7 +130,7 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 	if hw != nil && *hw >= next {
 		next = *hw + 1
 	}
-	results := make([]store.PutResult, len(objs))
+	results = make([]store.PutResult, len(objs))
 
 	// Which (id, version) pairs are stored already, and with the same bytes?
 	type key struct{ id, version string }
@@ -131,24 +150,28 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 	}
 	existing := make(map[key]stored)
 	if len(qIDs) > 0 {
+		// One unique-index probe per pair (LATERAL): a join would let a
+		// generic plan walk the version index, where one modified
+		// timestamp may be shared by most of the collection.
 		rows, err := tx.Query(ctx, `SELECT u.id, u.ver, v.da, sha256(v.json)
 			FROM unnest($2::text[], $3::text[]) AS u(id, ver)
-			JOIN versions v ON v.coll = $1 AND v.id = u.id AND v.version = u.ver`, num, qIDs, qVers)
+			CROSS JOIN LATERAL (SELECT w.da, w.json FROM versions w
+				WHERE w.coll = $1 AND w.id = u.id AND w.version = u.ver) v`, num, qIDs, qVers)
 		if err != nil {
-			return nil, fmt.Errorf("look up stored versions: %w", err)
+			return nil, false, fmt.Errorf("look up stored versions: %w", err)
 		}
 		for rows.Next() {
 			var k key
 			var s stored
 			if err := rows.Scan(&k.id, &k.version, &s.da, &s.hash); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("look up stored versions: %w", err)
+				return nil, false, fmt.Errorf("look up stored versions: %w", err)
 			}
 			existing[k] = s
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("look up stored versions: %w", err)
+			return nil, false, fmt.Errorf("look up stored versions: %w", err)
 		}
 	}
 
@@ -166,10 +189,12 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 	}
 	before := make(map[string]objState, len(touched))
 	if len(touched) > 0 {
-		rows, err := tx.Query(ctx, `SELECT id, da, spec_key, ver_key, is_first, is_last FROM versions
-			WHERE coll = $1 AND id = ANY($2::text[]) AND (is_first OR is_last)`, num, touched)
+		rows, err := tx.Query(ctx, `SELECT u.id, v.da, v.spec_key, v.ver_key, v.is_first, v.is_last
+			FROM unnest($2::text[]) AS u(id)
+			CROSS JOIN LATERAL (SELECT w.da, w.spec_key, w.ver_key, w.is_first, w.is_last FROM versions w
+				WHERE w.coll = $1 AND w.id = u.id AND (w.is_first OR w.is_last)) v`, num, touched)
 		if err != nil {
-			return nil, fmt.Errorf("read object states: %w", err)
+			return nil, false, fmt.Errorf("read object states: %w", err)
 		}
 		for rows.Next() {
 			var id string
@@ -178,7 +203,7 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 			var isFirst, isLast bool
 			if err := rows.Scan(&id, &e.da, &sk, &e.verKey, &isFirst, &isLast); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("read object states: %w", err)
+				return nil, false, fmt.Errorf("read object states: %w", err)
 			}
 			st := states[id]
 			st.exists, st.specKey = true, sk
@@ -191,7 +216,7 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("read object states: %w", err)
+			return nil, false, fmt.Errorf("read object states: %w", err)
 		}
 		for id, st := range states {
 			before[id] = *st
@@ -208,7 +233,7 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 	for i, o := range objs {
 		if i%1024 == 1023 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
 		k := key{o.ID, versions[i]}
@@ -235,7 +260,7 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 		if keepDA != nil {
 			da = keepDA[i]
 			if da < next {
-				return nil, fmt.Errorf("object %s version %s: date_added %d is not after the collection's last %d: %w",
+				return nil, false, fmt.Errorf("object %s version %s: date_added %d is not after the collection's last %d: %w",
 					o.ID, versions[i], da, next-1, store.ErrBadParameter)
 			}
 		}
@@ -267,7 +292,7 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 		results[i] = res
 	}
 	if len(rows) == 0 {
-		return results, nil
+		return results, false, nil
 	}
 
 	// Old rows that stop being an object's first or last.
@@ -289,7 +314,7 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 			is_last = is_last AND NOT (da = ANY($3::bigint[]))
 			WHERE coll = $1 AND da = ANY($2::bigint[] || $3::bigint[])`, num, unFirst, unLast)
 		if err != nil {
-			return nil, fmt.Errorf("move first/last marks: %w", err)
+			return nil, false, fmt.Errorf("move first/last marks: %w", err)
 		}
 	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"versions"},
@@ -301,12 +326,12 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 				st.first.isNew && st.first.da == r.da, st.last.isNew && st.last.da == r.da, r.json}, nil
 		}))
 	if err != nil {
-		return nil, fmt.Errorf("write versions: %w", err)
+		return nil, false, fmt.Errorf("write versions: %w", err)
 	}
 	_, err = tx.Exec(ctx, "UPDATE collections SET high_water = $2, version_count = version_count + $3 WHERE num = $1",
 		num, next-1, len(rows))
 	if err != nil {
-		return nil, fmt.Errorf("update collection counters: %w", err)
+		return nil, false, fmt.Errorf("update collection counters: %w", err)
 	}
-	return results, nil
+	return results, len(rows) >= 1000 && int64(len(rows))*5 >= count, nil
 }

@@ -276,12 +276,11 @@ type pageRow struct {
 	spec, json []byte
 }
 
-// walk runs a plan on collection collID and hands each match to visit,
-// with the same page semantics as the bbolt backend: at most limit
-// matches, More when more remain, Next the position to resume from, and
-// for untrusted walks a scan budget. The row's byte slices are valid
-// only during visit.
-func (db *DB) walk(ctx context.Context, collID string, p plan, visit func(r *pageRow) error) (store.PageInfo, error) {
+// pageSQL builds the page query of a plan: trusted walks take limit+1
+// rows of the candidate index walk; the others number the candidates,
+// stop at the scan budget and return the matches plus the rows that tell
+// where the walk stopped.
+func pageSQL(collID string, p plan) (sql string, args []any, trusted bool) {
 	b := &sqlBuilder{}
 	collArg := b.arg(collID)
 	lowerArg := b.arg(p.lower)
@@ -294,26 +293,36 @@ func (db *DB) walk(ctx context.Context, collID string, p plan, visit func(r *pag
 	if p.noBytes {
 		jsonCol = "NULL::bytea"
 	}
-	trusted := match == ""
+	trusted = match == ""
 	budget := scanBudget(p.limit)
-	var sql string
 	if trusted {
 		sql = "SELECT v.da, v.id, v.type, v.version, v.spec, " + jsonCol +
 			" FROM versions v WHERE " + where + " ORDER BY v.da LIMIT " + strconv.Itoa(p.limit+1)
-	} else {
-		okJSON := "CASE WHEN c.ok THEN c.json END"
-		if p.noBytes {
-			okJSON = "NULL::bytea"
-		}
-		sql = "SELECT c.da, c.ok, c.prev, c.rn, c.last, c.id, c.type, c.version, c.spec, " + okJSON + ` FROM (
-			SELECT v.da, v.id, v.type, v.version, v.spec, ` + jsonCol + ` AS json, (` + match + `) AS ok,
-				row_number() OVER w AS rn, lag(v.da) OVER w AS prev, lead(v.da) OVER w IS NULL AS last
-			FROM versions v WHERE ` + where + `
-			WINDOW w AS (ORDER BY v.da)
-			ORDER BY v.da LIMIT ` + strconv.Itoa(budget+1) + `
-		) c WHERE c.ok OR c.rn >= ` + strconv.Itoa(budget) + ` OR c.last ORDER BY c.da LIMIT ` + strconv.Itoa(p.limit+4)
+		return sql, b.args, true
 	}
-	rows, err := db.pool.Query(ctx, sql, b.args...)
+	okJSON := "CASE WHEN c.ok THEN c.json END"
+	if p.noBytes {
+		okJSON = "NULL::bytea"
+	}
+	sql = "SELECT c.da, c.ok, c.prev, c.rn, c.last, c.id, c.type, c.version, c.spec, " + okJSON + ` FROM (
+		SELECT v.da, v.id, v.type, v.version, v.spec, ` + jsonCol + ` AS json, (` + match + `) AS ok,
+			row_number() OVER w AS rn, lag(v.da) OVER w AS prev, lead(v.da) OVER w IS NULL AS last
+		FROM versions v WHERE ` + where + `
+		WINDOW w AS (ORDER BY v.da)
+		ORDER BY v.da LIMIT ` + strconv.Itoa(budget+1) + `
+	) c WHERE c.ok OR c.rn >= ` + strconv.Itoa(budget) + ` OR c.last ORDER BY c.da LIMIT ` + strconv.Itoa(p.limit+4)
+	return sql, b.args, false
+}
+
+// walk runs a plan on collection collID and hands each match to visit,
+// with the same page semantics as the bbolt backend: at most limit
+// matches, More when more remain, Next the position to resume from, and
+// for untrusted walks a scan budget. The row's byte slices are valid
+// only during visit.
+func (db *DB) walk(ctx context.Context, collID string, p plan, visit func(r *pageRow) error) (store.PageInfo, error) {
+	sql, args, trusted := pageSQL(collID, p)
+	budget := scanBudget(p.limit)
+	rows, err := db.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return store.PageInfo{}, err
 	}
