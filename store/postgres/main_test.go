@@ -39,6 +39,29 @@ func openPG(tb testing.TB, opts *store.Options) *postgres.DB {
 	return db
 }
 
+// openPGDSN creates a fresh database and returns its DSN; the cleanup
+// opens it and runs Check.
+func openPGDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := pgtest.NewDB(tb)
+	tb.Cleanup(func() {
+		db, err := postgres.Open(ctx, dsn, nil)
+		if err != nil {
+			tb.Errorf("Open for Check: %v", err)
+			return
+		}
+		defer db.Close()
+		problems, err := db.Check(ctx)
+		if err != nil {
+			tb.Errorf("Check: %v", err)
+		}
+		for _, p := range problems {
+			tb.Errorf("Check problem: %s %q: %s", p.Bucket, p.Key, p.Reason)
+		}
+	})
+	return dsn
+}
+
 // stepClock returns, at its k-th call, base + (k/3) µs·7: three calls
 // share an instant (so date_added must step by 1 µs) before it moves.
 type stepClock struct {
