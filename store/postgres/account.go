@@ -15,6 +15,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// errLastAdmin stands for the store's last-admin sentinel.
+var errLastAdmin = errors.New("the last admin account cannot be removed or demoted")
+
 // validateAccount checks an account's fields as the bbolt backend does;
 // grants and token ownership are checked in the transaction.
 func validateAccount(a store.Account) error {
@@ -202,13 +205,24 @@ func (db *DB) PutAccount(ctx context.Context, a store.Account) error {
 		return err
 	}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if !a.Admin {
+			if err := lockAdmins(ctx, tx); err != nil {
+				return err
+			}
+		}
 		var created int64
-		err := tx.QueryRow(ctx, "SELECT created_ns FROM accounts WHERE name = $1 FOR UPDATE", a.Name).Scan(&created)
+		var wasAdmin bool
+		err := tx.QueryRow(ctx, "SELECT created_ns, admin FROM accounts WHERE name = $1 FOR UPDATE", a.Name).Scan(&created, &wasAdmin)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.ErrNotFound
 		}
 		if err != nil {
 			return err
+		}
+		if wasAdmin && !a.Admin {
+			if err := keepAnAdmin(ctx, tx, a.Name); err != nil {
+				return err
+			}
 		}
 		if !a.Created.IsZero() {
 			created = a.Created.UnixNano()
@@ -296,10 +310,26 @@ func (db *DB) DeleteAccount(ctx context.Context, name string) error {
 	if !utf8.ValidString(name) {
 		return fmt.Errorf("delete account %q: %w", name, store.ErrNotFound)
 	}
-	tag, err := db.pool.Exec(ctx, "DELETE FROM accounts WHERE name = $1", name)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = store.ErrNotFound
-	}
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if err := lockAdmins(ctx, tx); err != nil {
+			return err
+		}
+		var admin bool
+		err := tx.QueryRow(ctx, "SELECT admin FROM accounts WHERE name = $1 FOR UPDATE", name).Scan(&admin)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if admin {
+			if err := keepAnAdmin(ctx, tx, name); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, "DELETE FROM accounts WHERE name = $1", name)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("delete account %q: %w", name, err)
 	}
@@ -321,4 +351,169 @@ func (db *DB) AccountByToken(ctx context.Context, sha256hex string) (store.Accou
 		return store.Account{}, fmt.Errorf("account by token: %w", err)
 	}
 	return as[0], nil
+}
+
+// adminLockKey is the advisory lock that serialises the transactions
+// that may remove or demote an admin.
+const adminLockKey = migrateLockKey + 2
+
+// lockAdmins takes the admin lock for the rest of tx. Without it, two
+// transactions removing the last two admins at once would each see the
+// other's admin (READ COMMITTED) and both succeed.
+func lockAdmins(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(adminLockKey)); err != nil {
+		return fmt.Errorf("lock admins: %w", err)
+	}
+	return nil
+}
+
+// keepAnAdmin fails with errLastAdmin unless an admin other than name
+// exists. The caller holds the admin lock, so the answer stays true
+// until it commits.
+func keepAnAdmin(ctx context.Context, tx pgx.Tx, name string) error {
+	var other bool
+	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM accounts WHERE admin AND name <> $1)", name).Scan(&other); err != nil {
+		return err
+	}
+	if !other {
+		return fmt.Errorf("%w; create another admin first", errLastAdmin)
+	}
+	return nil
+}
+
+// modifyAccount reads an account, lets edit change it and writes it
+// back, in one transaction holding the account's row lock (and the
+// admin lock).
+func (db *DB) modifyAccount(ctx context.Context, op, name string, edit func(tx pgx.Tx, a *store.Account) error) error {
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if err := lockAdmins(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "SELECT 1 FROM accounts WHERE name = $1 FOR UPDATE", name); err != nil {
+			return err
+		}
+		as, err := readAccounts(ctx, tx, "a.name = $1", name)
+		if err != nil {
+			return err
+		}
+		if len(as) == 0 {
+			return store.ErrNotFound
+		}
+		old := as[0]
+		a := old
+		a.Grants = make(map[string]store.Grant, len(old.Grants))
+		for k, v := range old.Grants {
+			a.Grants[k] = v
+		}
+		a.Tokens = append([]store.APIToken(nil), old.Tokens...)
+		if err := edit(tx, &a); err != nil {
+			return err
+		}
+		if len(a.Grants) == 0 {
+			a.Grants = nil
+		}
+		if err := validateAccount(a); err != nil {
+			return err
+		}
+		if old.Admin && !a.Admin {
+			if err := keepAnAdmin(ctx, tx, name); err != nil {
+				return err
+			}
+		}
+		if a.PasswordHash != old.PasswordHash || a.Admin != old.Admin {
+			if _, err := tx.Exec(ctx, "UPDATE accounts SET password_hash = $2, admin = $3 WHERE name = $1", name, a.PasswordHash, a.Admin); err != nil {
+				return err
+			}
+		}
+		return writeAccount(ctx, tx, a)
+	})
+	if err != nil {
+		return fmt.Errorf("%s of account %q: %w", op, name, err)
+	}
+	return nil
+}
+
+// SetPasswordHash replaces an account's password hash ("" removes
+// password login). store.ErrNotFound, or store.ErrBadParameter for a
+// hash HashPassword did not make.
+func (db *DB) SetPasswordHash(ctx context.Context, name, hash string) error {
+	if hash != "" {
+		if err := checkPHC(hash); err != nil {
+			return fmt.Errorf("set password of account %q: %v: %w", name, err, store.ErrBadParameter)
+		}
+	}
+	return db.modifyAccount(ctx, "set password", name, func(_ pgx.Tx, a *store.Account) error {
+		a.PasswordHash = hash
+		return nil
+	})
+}
+
+// SetAdmin sets or clears an account's admin flag: store.ErrNotFound, or
+// the last-admin error when it would demote the only admin.
+func (db *DB) SetAdmin(ctx context.Context, name string, admin bool) error {
+	return db.modifyAccount(ctx, "set admin flag", name, func(_ pgx.Tx, a *store.Account) error {
+		a.Admin = admin
+		return nil
+	})
+}
+
+// SetGrant sets an account's access to the collection with this id; a
+// zero Grant removes it. store.ErrNotFound when the account or the
+// collection does not exist.
+func (db *DB) SetGrant(ctx context.Context, name, collectionID string, g store.Grant) error {
+	return db.modifyAccount(ctx, "set grant", name, func(tx pgx.Tx, a *store.Account) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM collections WHERE id = $1)", collectionID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return fmt.Errorf("collection %q: %w", collectionID, store.ErrNotFound)
+		}
+		if g == (store.Grant{}) {
+			delete(a.Grants, collectionID)
+			return nil
+		}
+		a.Grants[collectionID] = g
+		return nil
+	})
+}
+
+// AddToken adds a bearer token to an account (Created set to now when
+// zero): store.ErrNotFound for an unknown account, store.ErrExists when
+// the token is held (by any account) or its id is taken in this account,
+// store.ErrBadParameter for a malformed token.
+func (db *DB) AddToken(ctx context.Context, name string, t store.APIToken) error {
+	if t.ID == "" || len(t.ID) > maxNameLen || !utf8.ValidString(t.ID) || !isSHA256Hex(t.SHA256) {
+		return fmt.Errorf("add token to account %q: malformed token: %w", name, store.ErrBadParameter)
+	}
+	if t.Created.IsZero() {
+		t.Created = db.now().UTC()
+	}
+	return db.modifyAccount(ctx, "add token", name, func(_ pgx.Tx, a *store.Account) error {
+		for _, old := range a.Tokens {
+			if old.ID == t.ID || old.SHA256 == t.SHA256 {
+				return fmt.Errorf("token %s: %w", t.ID, store.ErrExists)
+			}
+		}
+		a.Tokens = append(a.Tokens, t)
+		return nil
+	})
+}
+
+// DeleteToken removes the token with this id from an account:
+// store.ErrNotFound when the account or the token does not exist.
+func (db *DB) DeleteToken(ctx context.Context, name, tokenID string) error {
+	return db.modifyAccount(ctx, "delete token", name, func(_ pgx.Tx, a *store.Account) error {
+		kept := make([]store.APIToken, 0, len(a.Tokens))
+		for _, t := range a.Tokens {
+			if t.ID != tokenID {
+				kept = append(kept, t)
+			}
+		}
+		if len(kept) == len(a.Tokens) {
+			return fmt.Errorf("token %q: %w", tokenID, store.ErrNotFound)
+		}
+		a.Tokens = kept
+		return nil
+	})
 }
