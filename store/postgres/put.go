@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -127,6 +128,9 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 	// The clock is read once the lock is held, so date_added is the
 	// commit's time even after waiting for another writer.
 	next := db.now().UnixMicro()
+	if keepDA != nil {
+		next = math.MinInt64
+	}
 	if hw != nil && *hw >= next {
 		next = *hw + 1
 	}
