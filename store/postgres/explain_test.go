@@ -34,9 +34,7 @@ func fill(tb testing.TB, db interface {
 		id := fmt.Sprintf("%s--00000000-0000-4000-8000-%012d", typ, i)
 		ids = append(ids, id)
 		for v := range 1 + btoi(i%10 == 0) {
-			mod := time.Date(2024, 1, 1, 0, 0, v, 0, time.UTC).Format(time.RFC3339)
-			batch = append(batch, stix.Object{ID: id, Type: typ, SpecVersion: "2.1", Modified: mod,
-				JSON: fmt.Appendf(nil, `{"type":%q,"id":%q,"spec_version":"2.1","modified":%q,"name":"object %d"}`, typ, id, mod, i)})
+			batch = append(batch, makeObject(id, typ, v, i))
 		}
 		if len(batch) >= 5000 {
 			flush()
@@ -44,6 +42,23 @@ func fill(tb testing.TB, db interface {
 	}
 	flush()
 	return ids
+}
+
+// makeObject is version v of an object, about 300 bytes of JSON.
+func makeObject(id, typ string, v, i int) stix.Object {
+	mod := time.Date(2024, 1, 1, 0, 0, v, 0, time.UTC).Format(time.RFC3339)
+	return stix.Object{ID: id, Type: typ, SpecVersion: "2.1", Modified: mod,
+		JSON: fmt.Appendf(nil, `{"type":%q,"id":%q,"spec_version":"2.1","created":"2024-01-01T00:00:00Z","modified":%q,"name":"object %d","description":"A benchmark object with a description long enough to look like a real one, more or less.","labels":["benchmark"]}`, typ, id, mod, i)}
+}
+
+// makeObjects is n new objects numbered from start.
+func makeObjects(start, n int) []stix.Object {
+	out := make([]stix.Object, n)
+	for i := range n {
+		id := fmt.Sprintf("indicator--00000000-0000-4000-8000-%012d", start+i)
+		out[i] = makeObject(id, "indicator", 0, start+i)
+	}
+	return out
 }
 
 func btoi(b bool) int {
