@@ -272,56 +272,60 @@ func (s *Server) CreateDB(ctx context.Context) (string, error) {
 }
 
 var (
-	mainMu  sync.Mutex
-	mainSrv *Server
-	mainErr error
+	sharedMu      sync.Mutex
+	sharedSrv     *Server
+	sharedErr     error
+	sharedStarted bool
 )
 
-// Main runs a test binary's tests with a shared server: call it from
-// TestMain as os.Exit(pgtest.Main(m)). The server is started before the
-// tests and stopped after them. When PostgreSQL is missing, the tests
-// that call NewDB skip (or fail under HERALD_REQUIRE_POSTGRES=1).
+// Main runs a test binary's tests and then stops the shared server if a
+// test started one: call it from TestMain as os.Exit(pgtest.Main(m)).
+// Test binaries with their own TestMain call StopShared after m.Run
+// instead.
 func Main(m *testing.M) int {
-	srv, err := Start(nil)
-	mainMu.Lock()
-	mainSrv, mainErr = srv, err
-	mainMu.Unlock()
-	if err != nil && !errors.Is(err, ErrMissing) {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if err != nil && os.Getenv(RequireEnv) == "1" {
-		fmt.Fprintf(os.Stderr, "%v (%s=1)\n", err, RequireEnv)
-		return 1
-	}
 	code := m.Run()
-	if srv != nil {
-		if err := srv.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			if code == 0 {
-				code = 1
-			}
+	if err := StopShared(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
 		}
 	}
 	return code
 }
 
-// Shared returns the server started by Main, skipping the test when
-// PostgreSQL is missing (failing it under HERALD_REQUIRE_POSTGRES=1).
+// StopShared stops the shared server, if one was started.
+func StopShared() error {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if sharedSrv == nil {
+		return nil
+	}
+	err := sharedSrv.Stop()
+	sharedSrv, sharedStarted = nil, false
+	return err
+}
+
+// Shared returns the test binary's shared server, starting it on first
+// use. When PostgreSQL is missing the test skips, saying how to install
+// it, or fails under HERALD_REQUIRE_POSTGRES=1.
 func Shared(t testing.TB) *Server {
 	t.Helper()
-	mainMu.Lock()
-	srv, err := mainSrv, mainErr
-	mainMu.Unlock()
+	sharedMu.Lock()
+	if !sharedStarted {
+		sharedSrv, sharedErr = Start(nil)
+		sharedStarted = true
+	}
+	srv, err := sharedSrv, sharedErr
+	sharedMu.Unlock()
 	switch {
 	case srv != nil:
 		return srv
-	case err == nil:
-		t.Fatal("pgtest: Shared called without pgtest.Main in TestMain")
-	case os.Getenv(RequireEnv) == "1":
+	case errors.Is(err, ErrMissing) && os.Getenv(RequireEnv) != "1":
+		t.Skip(err)
+	case errors.Is(err, ErrMissing):
 		t.Fatalf("%v (%s=1)", err, RequireEnv)
 	default:
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	return nil
 }
