@@ -28,13 +28,12 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // RequireEnv is the environment variable that turns a missing PostgreSQL
@@ -63,33 +62,46 @@ type Server struct {
 	n      atomic.Int64
 }
 
-// BinDir finds the directory holding initdb and pg_ctl: HERALD_PG_BIN,
-// then PATH, then Debian's /usr/lib/postgresql/<version>/bin (newest
-// first).
+// binaries are the programs a test server needs, from one directory.
+var binaries = []string{"initdb", "pg_ctl", "postgres", "createdb"}
+
+func hasBinaries(dir string) bool {
+	for _, b := range binaries {
+		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// BinDir finds the directory holding initdb, pg_ctl, postgres and
+// createdb: HERALD_PG_BIN, then Debian's /usr/lib/postgresql/<version>/bin
+// (newest first), then the directory of initdb on PATH (symbolic links
+// resolved).
 func BinDir() (string, error) {
 	if d := os.Getenv("HERALD_PG_BIN"); d != "" {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err != nil {
+		if !hasBinaries(d) {
 			return "", fmt.Errorf("HERALD_PG_BIN=%s: %w", d, ErrMissing)
 		}
 		return d, nil
 	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if _, err := exec.LookPath("pg_ctl"); err == nil {
-			return filepath.Dir(p), nil
-		}
-	}
 	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	best, bestV := "", -1
+	sort.Slice(matches, func(i, j int) bool {
+		vi, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(matches[i]))))
+		vj, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(matches[j]))))
+		return vi > vj
+	})
 	for _, m := range matches {
-		v, err := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(m))))
-		if err == nil && v > bestV {
-			best, bestV = filepath.Dir(m), v
+		if d := filepath.Dir(m); hasBinaries(d) {
+			return d, nil
 		}
 	}
-	if best == "" {
-		return "", ErrMissing
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil && hasBinaries(filepath.Dir(real)) {
+			return filepath.Dir(real), nil
+		}
 	}
-	return best, nil
+	return "", ErrMissing
 }
 
 // Options tunes Start.
@@ -257,16 +269,16 @@ func (s *Server) DSNNoPassword(name string) string {
 }
 
 // CreateDB creates a new, empty database with a unique name and returns
-// its DSN.
+// its DSN. It runs createdb over the unix socket, so this package needs
+// no database driver.
 func (s *Server) CreateDB(ctx context.Context) (string, error) {
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), s.n.Add(1))
-	conn, err := pgx.Connect(ctx, s.DSN("postgres"))
-	if err != nil {
-		return "", fmt.Errorf("pgtest: connect: %w", err)
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" STRATEGY FILE_COPY"); err != nil {
-		return "", fmt.Errorf("pgtest: create database %s: %w", name, err)
+	out, err := s.run("createdb", "-h", s.Socket, "-p", strconv.Itoa(s.Port), "-U", Superuser, "-T", "template0", name)
+	if err != nil {
+		return "", fmt.Errorf("pgtest: createdb %s: %w\n%s", name, err, out)
 	}
 	return s.DSN(name), nil
 }
