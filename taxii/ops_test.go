@@ -9,8 +9,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/taxii"
@@ -146,32 +146,47 @@ func TestOps_Gzip(t *testing.T) {
 	}
 }
 
-// slowStore delays reading an objects page, to have a request in flight
-// at shutdown.
+// slowStore holds an objects page until release is closed, to have a
+// request in flight at shutdown.
 type slowStore struct {
 	*store.DB
 	started chan struct{}
+	release chan struct{}
 }
 
 func (s slowStore) ObjectsTo(ctx context.Context, col string, q store.Query, emit func(store.RawVersion) error) (store.PageInfo, error) {
 	close(s.started)
-	time.Sleep(300 * time.Millisecond)
+	<-s.release
 	return s.DB.ObjectsTo(ctx, col, q, emit)
 }
 
-// The issue §8: Serve returns after draining when its context is
-// cancelled; the request in flight completes.
+// closeSignal is a listener that reports when it is closed: the server
+// closes its listeners first when it starts shutting down.
+type closeSignal struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeSignal) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// Serve returns after draining when its context is cancelled; the request
+// in flight completes.
 func TestOps_GracefulShutdown(t *testing.T) {
 	e := newEnv(t)
-	started := make(chan struct{})
-	srv, err := taxii.NewServer(slowStore{DB: e.db, started: started}, e.cfg)
+	started, release := make(chan struct{}), make(chan struct{})
+	srv, err := taxii.NewServer(slowStore{DB: e.db, started: started, release: release}, e.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := &closeSignal{Listener: raw, closed: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
@@ -187,16 +202,18 @@ func TestOps_GracefulShutdown(t *testing.T) {
 	}()
 	<-started
 	cancel()
+	<-ln.closed // shutdown has begun while the request is held
+	select {
+	case err := <-done:
+		t.Fatalf("Serve returned %v with a request in flight", err)
+	default:
+	}
+	close(release)
 	if st := <-status; st != 200 {
 		t.Fatalf("in-flight request got %d, want 200", st)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Serve: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return")
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
 		t.Fatal("still serving after shutdown")

@@ -85,7 +85,8 @@ func TestS4_3_StatusRetention(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- e.srv.Serve(ctx, ln) }()
-		// Serve purges at start; wait until it answers, then stop it.
+		// Serve purges before it serves; the listener is already bound, so
+		// one request waits in the backlog until Serve answers it.
 		waitHTTP(t, "http://"+ln.Addr().String()+"/healthz")
 		cancel()
 		if err := <-done; err != nil {
@@ -100,15 +101,24 @@ func TestS4_3_StatusRetention(t *testing.T) {
 	wantError(t, e.get(path, userRW), 404)
 }
 
+// waitHTTP makes one GET to url and fails the test if it gets no answer
+// before the test's own deadline. The listener must already be bound: the
+// connection then waits in its backlog until the server accepts it.
 func waitHTTP(t *testing.T, url string) {
 	t.Helper()
-	for i := 0; i < 200; i++ {
-		res, err := http.Get(url)
-		if err == nil {
-			res.Body.Close()
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+	ctx := t.Context()
+	if d, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d)
+		defer cancel()
 	}
-	t.Fatalf("%s never answered", url)
+	rq, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatalf("%s never answered: %v", url, err)
+	}
+	res.Body.Close()
 }
