@@ -15,8 +15,8 @@ import (
 	"github.com/heraldcti/herald/taxii"
 )
 
-// Client-behaviour tests (TAXII-CLIENTS.md): each real client's paging
-// algorithm walks a 10,000-object collection while another goroutine adds
+// Client-behaviour tests: the paging algorithm of each widely used TAXII
+// client (next token, added_after, or both, as each really pages) walks a 10,000-object collection while another goroutine adds
 // objects. After the writer stops, each client makes its next scheduled
 // poll. Together the polls must have seen every object exactly once.
 

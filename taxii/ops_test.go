@@ -112,7 +112,7 @@ func TestOps_Metrics(t *testing.T) {
 	}
 }
 
-// The issue §9: gzip when the client accepts it; the decompressed body is
+// gzip when the client accepts it; the decompressed body is
 // the identity body.
 func TestOps_Gzip(t *testing.T) {
 	e := newEnv(t)
@@ -220,7 +220,7 @@ func TestOps_GracefulShutdown(t *testing.T) {
 	}
 }
 
-// The issue §7: plain HTTP only on loopback unless AllowInsecureHTTP
+// Plain HTTP only on loopback unless AllowInsecureHTTP
 // (then with a warning).
 func TestOps_PlainHTTPOffLoopback(t *testing.T) {
 	e := newEnv(t)

@@ -12,7 +12,7 @@ import (
 
 // TAXII 2.1 §4: discovery, API root, status.
 
-// §4.1 / TAXII-2.1.md 10.1: absolute API root URLs with a trailing slash,
+// §4.1: absolute API root URLs with a trailing slash,
 // default one of them; anonymous access allowed.
 func TestS4_1_DiscoveryAbsoluteURLs(t *testing.T) {
 	e := newEnv(t)
@@ -27,7 +27,7 @@ func TestS4_1_DiscoveryAbsoluteURLs(t *testing.T) {
 	}
 }
 
-// §4.1 and the issue: a configured public base URL wins; X-Forwarded-*
+// §4.1: a configured public base URL wins; X-Forwarded-*
 // count only from trusted proxies.
 func TestS4_1_DiscoveryBaseURL(t *testing.T) {
 	e := newEnv(t, func(c *taxii.Config) { c.PublicBaseURL = "https://cti.example.org/feeds/" })
@@ -49,7 +49,7 @@ func TestS4_1_DiscoveryBaseURL(t *testing.T) {
 	}
 }
 
-// §4.2 / TAXII-2.1.md 10.2: versions and the configured max_content_length.
+// §4.2: versions and the configured max_content_length.
 func TestS4_2_APIRoot(t *testing.T) {
 	e := newEnv(t, func(c *taxii.Config) { c.MaxContentLength = 12345; c.APIRootTitle = "Feeds" })
 	m := e.get("/herald/", "").json(t)
@@ -62,7 +62,7 @@ func TestS4_2_APIRoot(t *testing.T) {
 	}
 }
 
-// §4.3 / TAXII-2.1.md 10.3: the status of an add request answers for at
+// §4.3: the status of an add request answers for at
 // least 24 hours, then 404; only writers of the collection see it.
 func TestS4_3_StatusRetention(t *testing.T) {
 	e := newEnv(t)
