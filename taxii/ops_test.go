@@ -71,47 +71,6 @@ func TestOps_Healthz(t *testing.T) {
 	}
 }
 
-// /metrics is Prometheus text: requests by endpoint and status, latency
-// histogram, object versions per collection, last poll per account. Open
-// to loopback peers and admins, not to others.
-func TestOps_Metrics(t *testing.T) {
-	e := newEnv(t, func(c *taxii.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
-	e.put(e.pub.ID, indicator(1, ""), indicator(2, ""))
-	e.get(objectsPath(e, e.pub, ""), userReader)
-	e.get(objectsPath(e, e.pub, "limit=0"), "")
-	// Through the (trusted, loopback) proxy: not a local scrape.
-	wantError(t, e.do(req{path: "/metrics", noTAXII: true}), 401)
-	wantError(t, e.do(req{path: "/metrics", noTAXII: true, user: userReader}), 403)
-	r := e.do(req{path: "/metrics", noTAXII: true, user: userAdmin})
-	wantStatus(t, r, 200)
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
-		t.Errorf("Content-Type %q", ct)
-	}
-	body := string(r.body)
-	for _, want := range []string{
-		`herald_http_requests_total{endpoint="get_objects",code="200"} 1`,
-		`herald_http_requests_total{endpoint="get_objects",code="400"} 1`,
-		`herald_http_request_duration_seconds_bucket{endpoint="get_objects",le="+Inf"} 2`,
-		`herald_http_request_duration_seconds_count{endpoint="get_objects"} 2`,
-		`herald_collection_object_versions{collection="` + e.pub.ID + `",title="Public advisories"} 2`,
-		`herald_account_last_poll_timestamp_seconds{account="reader"} ` + formatFloat(float64(t0.UnixMilli())/1000),
-		"# TYPE herald_http_request_duration_seconds histogram",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %q", want)
-		}
-	}
-	// Each line is a comment or "name{labels} value".
-	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
-		if strings.HasPrefix(line, "# ") {
-			continue
-		}
-		if f := strings.Fields(line); len(f) < 2 {
-			t.Errorf("malformed metrics line %q", line)
-		}
-	}
-}
-
 // gzip when the client accepts it; the decompressed body is
 // the identity body.
 func TestOps_Gzip(t *testing.T) {

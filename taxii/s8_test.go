@@ -104,7 +104,7 @@ func TestS8_2_CredentialCache(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		wantStatus(t, e.get(priv, userReader), 200)
 	}
-	m := string(e.get("/metrics", "").body)
+	m := scrape(t, e)
 	mustContain(t, m, `herald_auth_cache_requests_total{result="hit"} 2`)
 	mustContain(t, m, `herald_auth_cache_requests_total{result="miss"} 1`)
 

@@ -51,7 +51,7 @@ func NewServer(db Store, cfg Config) (*Server, error) {
 		apiRoot: st.APIRoot,
 		useTLS:  st.TLSCertFile != "",
 		tokens:  tokenSigner{key: secret},
-		metrics: newMetrics(),
+		metrics: newMetrics(db, st.Logger),
 		log:     st.Logger,
 	}
 	s.auth = newAuthenticator(s)

@@ -39,6 +39,10 @@ type Main struct {
 	// with its address (tests listen on 127.0.0.1:0).
 	Listening func(net.Addr)
 
+	// MetricsListening, when set, is called by serve once the metrics
+	// listener (--metrics-addr) is open, with its address.
+	MetricsListening func(net.Addr)
+
 	// Reload, when set, replaces SIGHUP for serve: each value received
 	// reloads the configuration file.
 	Reload <-chan struct{}
