@@ -2,7 +2,9 @@ package main
 
 import (
 	"io"
+	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,5 +69,20 @@ func TestServeMetricsWithoutAddr(t *testing.T) {
 	}
 	if code, _ := getMetrics(t, s.url+"/metrics", "", ""); code != 401 {
 		t.Errorf("anonymous /metrics: %d, want 401", code)
+	}
+}
+
+// A metrics address that cannot be bound stops serve from starting, and
+// the message names it.
+func TestServeMetricsAddrInUse(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	db := filepath.Join(t.TempDir(), "herald.db")
+	r := run(t, env{"HERALD_ADMIN_PASSWORD": "metrics-test-password"}, "", "serve", "--db", db, "--addr", "127.0.0.1:0", "--metrics-addr", taken.Addr().String())
+	if r.code != 1 || !strings.Contains(r.stderr, "listen for metrics on "+taken.Addr().String()) {
+		t.Errorf("exit %d, stderr %q; want 1 naming the metrics address", r.code, r.stderr)
 	}
 }

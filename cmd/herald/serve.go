@@ -111,28 +111,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	logger.Info("herald ready", "db", cfg.DB, "discovery", scheme+"://"+ln.Addr().String()+"/taxii2/")
 
-	metricsDone := make(chan error, 1)
-	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsAddr, err)
-		}
-		if c.m.MetricsListening != nil {
-			c.m.MetricsListening(mln.Addr())
-		}
-		mctx, stopMetrics := context.WithCancel(ctx)
-		defer func() { stopMetrics(); <-metricsDone }()
-		go func() {
-			err := srv.ServeMetrics(mctx, mln)
-			if err != nil {
-				logger.Error("metrics listener stopped", "err", err)
-			}
-			metricsDone <- err
-		}()
-	} else {
-		metricsDone <- nil
+	stopMetrics, err := c.serveMetrics(ctx, cfg.MetricsAddr, srv, logger)
+	if err != nil {
+		ln.Close()
+		return err
 	}
+	defer stopMetrics()
 
 	// SIGHUP reloads; in-process callers (tests) use Main.Reload instead.
 	var hup chan os.Signal
