@@ -16,9 +16,13 @@ import (
 )
 
 // writeInBackground puts batches of new versions until stop is closed.
-func writeInBackground(t *testing.T, db *store.DB, coll string, stop <-chan struct{}) *sync.WaitGroup {
+// committed receives a value after each committed batch when the test is
+// waiting for one (it is not buffered beyond one, so a test that drains it
+// and then receives knows a batch committed after the drain).
+func writeInBackground(t *testing.T, db *store.DB, coll string, stop <-chan struct{}) (wg *sync.WaitGroup, committed <-chan struct{}) {
 	t.Helper()
-	var wg sync.WaitGroup
+	wg = new(sync.WaitGroup)
+	done := make(chan struct{}, 1)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -38,9 +42,23 @@ func writeInBackground(t *testing.T, db *store.DB, coll string, stop <-chan stru
 				t.Errorf("background PutObjects: %v", err)
 				return
 			}
+			select {
+			case done <- struct{}{}:
+			default:
+			}
 		}
 	}()
-	return &wg
+	return wg, done
+}
+
+// nextCommit waits until the background writer commits a batch after this
+// call.
+func nextCommit(committed <-chan struct{}) {
+	select {
+	case <-committed: // a batch from before: drop it
+	default:
+	}
+	<-committed
 }
 
 func TestBackupWhileWriting(t *testing.T) {
@@ -48,11 +66,11 @@ func TestBackupWhileWriting(t *testing.T) {
 	c := mustCollection(t, db, "c")
 	mustPut(t, db, c.ID, sdo("note", objID("note", 1), mA1, "2.1"))
 	stop := make(chan struct{})
-	wg := writeInBackground(t, db, c.ID, stop)
+	wg, committed := writeInBackground(t, db, c.ID, stop)
 	dir := t.TempDir()
 	var paths []string
 	for i := 0; i < 3; i++ {
-		time.Sleep(20 * time.Millisecond)
+		nextCommit(committed) // each backup is taken among writes
 		var buf bytes.Buffer
 		n, err := db.Backup(ctx, &buf)
 		if err != nil || n != int64(buf.Len()) || n == 0 {

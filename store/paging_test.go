@@ -3,7 +3,6 @@ package store_test
 import (
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/heraldcti/herald/store"
 )
@@ -25,10 +24,10 @@ func TestPagingWhileWriting(t *testing.T) {
 			c := mustCollection(t, db, "c")
 			mustPut(t, db, c.ID, sdo("note", objID("note", 1), mA1, "2.1"))
 			stop := make(chan struct{})
-			wg := writeInBackground(t, db, c.ID, stop)
+			wg, committed := writeInBackground(t, db, c.ID, stop)
 			var seen []store.Record
 			q := tc.q
-			deadline := time.Now().Add(300 * time.Millisecond)
+			caughtUp := 0
 			for pages := 0; ; pages++ {
 				page, err := db.Objects(ctx, c.ID, q)
 				if err != nil {
@@ -39,10 +38,12 @@ func TestPagingWhileWriting(t *testing.T) {
 				if page.More {
 					continue
 				}
-				if time.Now().After(deadline) || pages > 5000 {
+				// Caught up: wait for the writer's next batch, as a client
+				// polls again later; stop after a number of such rounds.
+				if caughtUp++; caughtUp >= 30 || pages > 5000 {
 					break
 				}
-				time.Sleep(time.Millisecond) // caught up: poll like a client
+				nextCommit(committed)
 			}
 			close(stop)
 			wg.Wait()

@@ -15,7 +15,8 @@
 // versions, each with and without the trailing slash; /healthz and
 // /metrics. Every response, errors included, is
 // application/taxii+json;version=2.1 (except the Prometheus text of
-// /metrics).
+// /metrics, which answers admin accounts only; ServeMetrics serves it
+// without credentials on a separate listener for a private scraper).
 //
 // # Decisions
 //

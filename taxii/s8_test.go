@@ -26,7 +26,7 @@ import (
 
 const challenge = `Basic realm="herald", Bearer`
 
-// §8.2.2(5) / TAXII-2.1.md 1.6, 1.9: HTTP Basic against the accounts;
+// §8.2.2(5): HTTP Basic against the accounts;
 // failures are 401 with WWW-Authenticate.
 func TestS8_2_BasicAuth(t *testing.T) {
 	e := newEnv(t)
@@ -53,7 +53,7 @@ func TestS8_2_BasicAuth(t *testing.T) {
 	}
 }
 
-// TAXII-CLIENTS.md §10 item 12: API tokens as Bearer, Token and as the
+// API tokens as Bearer, Token and as the
 // Basic password.
 func TestS8_2_TokenSchemes(t *testing.T) {
 	e := newEnv(t)
@@ -69,7 +69,7 @@ func TestS8_2_TokenSchemes(t *testing.T) {
 	}
 }
 
-// The issue §5: repeated failures from one client IP get 429 with
+// Repeated failures from one client IP get 429 with
 // Retry-After until the window ends; other IPs are unaffected. The client
 // IP comes from X-Forwarded-For only because 127.0.0.1 is a trusted proxy.
 func TestS8_2_FailureThrottle(t *testing.T) {
@@ -95,7 +95,7 @@ func TestS8_2_FailureThrottle(t *testing.T) {
 	wantStatus(t, from("203.0.113.5", basic(userReader, password)), 200)
 }
 
-// The issue §5 and DESIGN.md decision 7: verified Basic credentials are
+// Verified Basic credentials are
 // cached (no argon2 per poll) for AuthCacheTTL; a changed password takes
 // effect after the TTL, or at once after Reload.
 func TestS8_2_CredentialCache(t *testing.T) {
@@ -104,7 +104,7 @@ func TestS8_2_CredentialCache(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		wantStatus(t, e.get(priv, userReader), 200)
 	}
-	m := string(e.get("/metrics", "").body)
+	m := scrape(t, e)
 	mustContain(t, m, `herald_auth_cache_requests_total{result="hit"} 2`)
 	mustContain(t, m, `herald_auth_cache_requests_total{result="miss"} 1`)
 
@@ -179,7 +179,7 @@ func serveBackground(t *testing.T, srv *taxii.Server) string {
 	return ln.Addr().String()
 }
 
-// §8.2.2(1–4) / TAXII-2.1.md 1.1–1.5: TLS 1.2 and 1.3 with AEAD ECDHE
+// §8.2.2(1–4): TLS 1.2 and 1.3 with AEAD ECDHE
 // suites only, HTTP/2, https URLs in discovery.
 func TestS8_2_TLS(t *testing.T) {
 	certFile, keyFile, pool := writeCert(t)

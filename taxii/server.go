@@ -51,7 +51,7 @@ func NewServer(db Store, cfg Config) (*Server, error) {
 		apiRoot: st.APIRoot,
 		useTLS:  st.TLSCertFile != "",
 		tokens:  tokenSigner{key: secret},
-		metrics: newMetrics(),
+		metrics: newMetrics(db, st.Logger),
 		log:     st.Logger,
 	}
 	s.auth = newAuthenticator(s)
@@ -132,6 +132,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.log.Warn("serving plain HTTP on a non-loopback address: credentials travel in clear text unless a TLS proxy is in front", "addr", ln.Addr().String())
 	}
 
+	// Expired statuses are purged before the first request is served, so
+	// a client that gets an answer never sees a status past its retention.
+	s.purgeStatuses(ctx)
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
 	go s.maintain(bg)
@@ -162,9 +165,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // maintain purges statuses older than StatusRetention and expired auth
-// cache and throttle entries, until ctx is done.
+// cache and throttle entries, until ctx is done. Serve has already purged
+// once before serving.
 func (s *Server) maintain(ctx context.Context) {
-	s.purgeStatuses(ctx)
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	lastPurge := time.Now()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -248,85 +247,5 @@ func TestVersionLdflagsOverride(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(out), "herald "+testVersion+" ") {
 		t.Errorf("version printed %q, want the -X main.version value %s", out, testVersion)
-	}
-}
-
-// On a terminal, user add prompts twice without echo. script(1) gives the
-// binary a pseudo-terminal; the test is skipped where it is missing.
-func TestUserAddPromptsOnTheTerminalWithoutEcho(t *testing.T) {
-	script, err := exec.LookPath("script")
-	if err != nil {
-		t.Skip("script(1) is not installed")
-	}
-	dir := t.TempDir()
-	db := filepath.Join(dir, "h.db")
-	const pw = "typed-on-the-terminal"
-	cmd := exec.Command(script, "-qec", heraldBin+" user add zed --db "+db, "/dev/null")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		// Type each line after its prompt has switched echo off.
-		for range 2 {
-			time.Sleep(500 * time.Millisecond)
-			io.WriteString(stdin, pw+"\n")
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("user add on a terminal: %v\n%s", err, out.String())
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("user add did not finish:\n%s", out.String())
-	}
-	if !strings.Contains(out.String(), "New password for zed:") || !strings.Contains(out.String(), "Repeat it:") {
-		t.Errorf("no prompts on the terminal:\n%q", out.String())
-	}
-	if strings.Contains(out.String(), pw) {
-		t.Errorf("the password was echoed:\n%q", out.String())
-	}
-	s, err := store.Open(db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	a, err := s.Account(context.Background(), "zed")
-	if err != nil || !store.CheckPassword(a.PasswordHash, pw) {
-		t.Fatalf("account zed: %+v, %v", a, err)
-	}
-}
-
-// With stderr on a terminal, import draws a progress bar; without, none
-// (the other tests' captured stderr never holds one).
-func TestImportDrawsProgressOnATerminal(t *testing.T) {
-	script, err := exec.LookPath("script")
-	if err != nil {
-		t.Skip("script(1) is not installed")
-	}
-	dir := t.TempDir()
-	db := filepath.Join(dir, "h.db")
-	mustRun(t, env{"HERALD_DB": db}, "", "collection", "add", "--title", "t")
-	path := filepath.Join(dir, "b.json")
-	writeLargeBundle(t, path, 3000)
-	out, err := exec.Command(script, "-qec", heraldBin+" import --collection t --db "+db+" "+path, "/dev/null").CombinedOutput()
-	if err != nil {
-		t.Fatalf("import on a terminal: %v\n%s", err, out)
-	}
-	if !regexp.MustCompile(`\r\S*b\.json \[=+\] 100%  .* 3,000 objects`).Match(out) {
-		t.Errorf("no final progress bar in %q", out)
-	}
-	r := mustRun(t, env{"HERALD_DB": db}, "", "import", "--collection", "t", path)
-	if strings.Contains(r.stderr, "\r") || strings.Contains(r.stderr, "[=") {
-		t.Errorf("progress bar drawn on a non-terminal: %q", r.stderr)
 	}
 }

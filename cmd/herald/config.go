@@ -39,6 +39,7 @@ const (
 //	trusted_proxies: [10.0.0.0/8]
 //	allow_insecure_http: false
 //	log_level: info
+//	metrics_addr: 10.0.0.5:9464
 type Config struct {
 	Addr              string   `yaml:"addr" json:"addr"`
 	DB                string   `yaml:"db" json:"db"`
@@ -51,6 +52,9 @@ type Config struct {
 	TrustedProxies    []string `yaml:"trusted_proxies" json:"trusted_proxies"`
 	AllowInsecureHTTP bool     `yaml:"allow_insecure_http" json:"allow_insecure_http"`
 	LogLevel          string   `yaml:"log_level" json:"log_level"`
+	// MetricsAddr, when set, is a second listener serving /metrics without
+	// credentials, for a scraper on a private network.
+	MetricsAddr string `yaml:"metrics_addr" json:"metrics_addr"`
 }
 
 // DefaultConfig is the configuration of `herald serve` with no flags,
@@ -101,6 +105,7 @@ var configEnv = []envVar{
 	{"HERALD_TRUSTED_PROXIES", func(c *Config, v string) error { c.TrustedProxies = splitList(v); return nil }},
 	{"HERALD_ALLOW_INSECURE_HTTP", func(c *Config, v string) error { return setBool(&c.AllowInsecureHTTP, v) }},
 	{"HERALD_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"HERALD_METRICS_ADDR", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
 }
 
 // applyEnv sets the fields whose HERALD_* variable is set and not empty.
@@ -173,6 +178,11 @@ func (c Config) Validate() error {
 	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
 		return fmt.Errorf("default_page_size %d is larger than max_page_size %d", c.DefaultPageSize, c.MaxPageSize)
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics_addr %q: %w", c.MetricsAddr, err)
+		}
+	}
 	for _, p := range c.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			if _, err := netip.ParseAddr(p); err != nil {
@@ -210,6 +220,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.proxies, "trusted-proxies", "", "comma-separated `CIDRs` whose X-Forwarded-* headers are trusted")
 	fs.BoolVar(&f.cfg.AllowInsecureHTTP, "allow-insecure-http", false, "serve plain HTTP on a non-loopback address (behind a TLS proxy)")
 	fs.StringVar(&f.cfg.LogLevel, "log-level", "info", "log `level`: debug, info, warn, error")
+	fs.StringVar(&f.cfg.MetricsAddr, "metrics-addr", "", "also serve /metrics without credentials on `host:port`, for a scraper on a private network (env HERALD_METRICS_ADDR)")
 }
 
 // flagNames maps each Config field's flag to a function copying it.
@@ -225,6 +236,7 @@ var serveFlagCopy = map[string]func(dst *Config, f *serveFlags){
 	"trusted-proxies":     func(d *Config, f *serveFlags) { d.TrustedProxies = splitList(f.proxies) },
 	"allow-insecure-http": func(d *Config, f *serveFlags) { d.AllowInsecureHTTP = f.cfg.AllowInsecureHTTP },
 	"log-level":           func(d *Config, f *serveFlags) { d.LogLevel = f.cfg.LogLevel },
+	"metrics-addr":        func(d *Config, f *serveFlags) { d.MetricsAddr = f.cfg.MetricsAddr },
 }
 
 // load builds the effective configuration: defaults, then the file, then

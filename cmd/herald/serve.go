@@ -24,6 +24,11 @@ const serveUsage = `Usage: herald serve [--db PATH] [--addr HOST:PORT] [--config
 Runs the TAXII 2.1 server (discovery at /taxii2/, the API root at /herald/,
 the admin API at /admin/, /healthz and /metrics).
 
+/metrics (Prometheus) answers admin accounts only. With --metrics-addr it
+is also served, without credentials and without TLS, on that second
+address: bind it to loopback or a private network that only the scraper
+reaches, since the metrics name accounts and collections.
+
 On a new database it first imports the built-in advisory into a public
 collection ("Herald advisories", alias "advisories") and creates an admin
 account named "admin" whose password is HERALD_ADMIN_PASSWORD or, when
@@ -34,10 +39,11 @@ Settings come from the defaults, then the configuration file (--config or
 HERALD_CONFIG; YAML or JSON), then the environment (HERALD_ADDR, HERALD_DB,
 HERALD_TLS_CERT, HERALD_TLS_KEY, HERALD_PUBLIC_BASE_URL,
 HERALD_DEFAULT_PAGE_SIZE, HERALD_MAX_PAGE_SIZE, HERALD_MAX_CONTENT_LENGTH,
-HERALD_TRUSTED_PROXIES, HERALD_ALLOW_INSECURE_HTTP, HERALD_LOG_LEVEL),
-then the flags. Configuration file keys: addr, db, tls_cert, tls_key,
-public_base_url, default_page_size, max_page_size, max_content_length,
-trusted_proxies, allow_insecure_http, log_level.
+HERALD_TRUSTED_PROXIES, HERALD_ALLOW_INSECURE_HTTP, HERALD_LOG_LEVEL,
+HERALD_METRICS_ADDR), then the flags. Configuration file keys: addr, db,
+tls_cert, tls_key, public_base_url, default_page_size, max_page_size,
+max_content_length, trusted_proxies, allow_insecure_http, log_level,
+metrics_addr.
 
 SIGTERM or SIGINT stops the server gracefully (in-flight requests finish).
 SIGHUP re-reads the configuration file and applies page sizes,
@@ -49,6 +55,7 @@ Examples:
 	HERALD_ADMIN_PASSWORD=change-me-now herald serve --db /var/lib/herald/herald.db
 	herald serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --public-url https://cti.example.org
 	herald serve --config /etc/herald/herald.yaml
+	herald serve --metrics-addr 127.0.0.1:9464    # Prometheus scrapes here
 	kill -HUP $(pidof herald)    # reload the configuration file
 `
 
@@ -104,6 +111,13 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	logger.Info("herald ready", "db", cfg.DB, "discovery", scheme+"://"+ln.Addr().String()+"/taxii2/")
 
+	stopMetrics, err := c.serveMetrics(ctx, cfg.MetricsAddr, srv, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
+
 	// SIGHUP reloads; in-process callers (tests) use Main.Reload instead.
 	var hup chan os.Signal
 	if c.m.Reload == nil {
@@ -136,12 +150,13 @@ func (c *ServeCommand) reload(f *serveFlags, old Config, srv *taxii.Server, leve
 	for _, fixed := range []struct{ name, was, now string }{
 		{"addr", old.Addr, cfg.Addr},
 		{"db", old.DB, cfg.DB},
+		{"metrics_addr", old.MetricsAddr, cfg.MetricsAddr},
 	} {
 		if fixed.was != fixed.now {
 			logger.Warn("reload: this setting needs a restart; keeping the running value", "setting", fixed.name, "running", fixed.was, "configured", fixed.now)
 		}
 	}
-	cfg.Addr, cfg.DB = old.Addr, old.DB
+	cfg.Addr, cfg.DB, cfg.MetricsAddr = old.Addr, old.DB, old.MetricsAddr
 	if err := srv.Reload(taxiiConfig(cfg, logger)); err != nil {
 		logger.Error("reload: configuration not applied", "err", err)
 		return old
