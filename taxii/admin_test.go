@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/heraldcti/herald/stix"
-	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -266,7 +266,7 @@ func TestAdminCheckAndBackup(t *testing.T) {
 	if err := os.WriteFile(path, r.body, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	copyDB, err := store.Open(path, nil)
+	copyDB, err := bolt.Open(path, nil)
 	if err != nil {
 		t.Fatalf("the backup does not open: %v", err)
 	}

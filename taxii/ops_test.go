@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -149,7 +150,7 @@ func TestOps_Gzip(t *testing.T) {
 // slowStore delays reading an objects page, to have a request in flight
 // at shutdown.
 type slowStore struct {
-	*store.DB
+	*bolt.DB
 	started chan struct{}
 }
 

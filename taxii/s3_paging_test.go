@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -223,7 +224,7 @@ func assertUnique(t *testing.T, ids []string) {
 
 // faultyStore injects failures and panics into a real store.
 type faultyStore struct {
-	*store.DB
+	*bolt.DB
 	objects func() error
 }
 

@@ -189,7 +189,7 @@ func TestCollectionAndUserCommandsOnAFile(t *testing.T) {
 	mustRun(t, e, "", "user", "token", "rm", "alice", tokID)
 	mustRun(t, e, "new password here\n", "user", "passwd", "alice", "--password-stdin")
 
-	db, err := store.Open(e["HERALD_DB"], nil)
+	db, err := store.Open(context.Background(), e["HERALD_DB"], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestUserAddPromptsOnTheTerminalWithoutEcho(t *testing.T) {
 	if strings.Contains(out.String(), pw) {
 		t.Errorf("the password was echoed:\n%q", out.String())
 	}
-	s, err := store.Open(db, nil)
+	s, err := store.Open(context.Background(), db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
