@@ -2,13 +2,13 @@ package bolt_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
@@ -34,28 +34,6 @@ func TestMain(m *testing.M) {
 
 var ctx = context.Background()
 
-// clock is a test clock: fixed until moved. Safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock {
-	return &clock{t: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // mustOpen opens a new database in a temporary directory. Its cleanup
 // runs Check and fails the test on any problem, then closes the file.
 func mustOpen(tb testing.TB, opts *store.Options) *bolt.DB {
@@ -70,7 +48,7 @@ func mustOpen(tb testing.TB, opts *store.Options) *bolt.DB {
 }
 
 // mustCheckClose runs Check, fails on problems, and closes db.
-func mustCheckClose(tb testing.TB, db *bolt.DB) {
+func mustCheckClose(tb testing.TB, db store.Store) {
 	tb.Helper()
 	problems, err := db.Check(ctx)
 	if err != nil {
@@ -168,6 +146,20 @@ func keys(recs []store.Record) []string {
 	return out
 }
 
-func contextWithCancel() (context.Context, context.CancelFunc) {
-	return context.WithCancel(context.Background())
+// Ids and timestamps of the few objects the bbolt-only tests store (the
+// conformance suite has its own fixture).
+var (
+	idA  = objID("indicator", 1)
+	idS1 = objID("ipv4-addr", 5)
+)
+
+const (
+	mA1 = "2021-01-01T00:00:00.000Z"
+	mA2 = "2021-01-01T00:00:00.500Z"
+)
+
+// tokenHash is the hex SHA-256 of a bearer token, as accounts store it.
+func tokenHash(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
 }

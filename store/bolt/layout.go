@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
-
-	"github.com/heraldcti/herald/store"
 )
 
 // Each collection has a bucket under "objects", named by its id, holding
@@ -100,10 +98,6 @@ func specKey(spec string) []byte {
 	b = append(b, 0, byte(len(spec)))
 	return append(b, spec...)
 }
-
-// maxSpecLen bounds spec_version strings so specKey can encode their length
-// in one byte.
-const maxSpecLen = store.MaxSpecVersionLen
 
 func numericSpec(s string) (maj, min int, ok bool) {
 	for i := 0; i < len(s); i++ {

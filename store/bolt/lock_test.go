@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/store/bolt"
-	bbolt "go.etcd.io/bbolt"
 )
 
 const holdEnv = "HERALD_STORE_TEST_HOLD"

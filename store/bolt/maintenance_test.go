@@ -10,10 +10,11 @@ import (
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/store/bolt"
-	bbolt "go.etcd.io/bbolt"
 )
 
 // writeInBackground puts batches of new versions until stop is closed.

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"context"
@@ -15,9 +15,9 @@ import (
 
 // TestConcurrentWritersGetUniqueDateAdded runs writers in parallel with a
 // clock that never moves: every version still gets its own date_added.
-func TestConcurrentWritersGetUniqueDateAdded(t *testing.T) {
+func testConcurrentWritersGetUniqueDateAdded(t *testing.T, open Opener) {
 	clk := newClock()
-	db := mustOpen(t, &store.Options{Now: clk.Now, NoSync: true})
+	db := mustOpen(t, open, &store.Options{Now: clk.Now, NoSync: true})
 	c := mustCollection(t, db, "c")
 	const writers, batches, size = 4, 10, 50
 	var mu sync.Mutex
@@ -54,38 +54,10 @@ func TestConcurrentWritersGetUniqueDateAdded(t *testing.T) {
 	}
 }
 
-// TestObjectsScanBudget: a filter that can only be answered record by
-// record (last among an explicit spec-version list) over many rejected
-// versions returns short pages with More set instead of scanning without
-// bound, and the walk still finds the one match.
-func TestObjectsScanBudget(t *testing.T) {
-	db := mustOpen(t, &store.Options{NoSync: true})
-	c := mustCollection(t, db, "c")
-	const n = 10_050
-	objs := make([]stix.Object, n)
-	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range objs {
-		objs[i] = sdo("indicator", idA, base.Add(time.Duration(i)*time.Second).Format(time.RFC3339), "2.1")
-	}
-	mustPut(t, db, c.ID, objs...)
-	q := store.Query{SpecVersions: []string{"2.1"}, Limit: 1}
-	page, err := db.Objects(ctx, c.ID, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(page.Records) != 0 || !page.More || page.Next == 0 {
-		t.Errorf("first page: %d records, More %v, Next %d; want an empty page with More and a Next", len(page.Records), page.More, page.Next)
-	}
-	got := walk(t, db, c.ID, q)
-	if want := objs[n-1].Modified; len(got) != 1 || got[0].Version != want {
-		t.Errorf("walk = %v, want only the last version %s", keys(got), want)
-	}
-}
-
 // TestCancelledContext: every method gives up before touching the file
 // when its context is done.
-func TestCancelledContext(t *testing.T) {
-	db := mustOpen(t, nil)
+func testCancelledContext(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	c := mustCollection(t, db, "c")
 	cctx, cancel := contextWithCancel()
 	cancel()

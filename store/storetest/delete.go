@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"github.com/heraldcti/herald/store"
 )
 
-func TestDeleteObject(t *testing.T) {
+func testDeleteObject(t *testing.T, open Opener) {
 	for _, tc := range []struct {
 		name         string
 		id           string
@@ -33,7 +33,7 @@ func TestDeleteObject(t *testing.T) {
 		{"nothing matches", idA, []string{"1999-01-01T00:00:00Z"}, nil, 0, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, []int{2, 6, 8, 9, 11, 12, 13}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, open)
 			n, err := f.db.DeleteObject(ctx, f.coll, tc.id, tc.versions, tc.specVersions)
 			if err != nil || n != tc.deleted {
 				t.Fatalf("DeleteObject = %d, %v; want %d", n, err, tc.deleted)
@@ -53,8 +53,8 @@ func TestDeleteObject(t *testing.T) {
 	}
 }
 
-func TestDeleteObjectErrors(t *testing.T) {
-	f := newFixture(t)
+func testDeleteObjectErrors(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	if _, err := f.db.DeleteObject(ctx, f.coll, objID("note", 99), nil, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing object: %v, want ErrNotFound", err)
 	}

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"errors"
@@ -9,8 +9,8 @@ import (
 	"github.com/heraldcti/herald/store"
 )
 
-func TestStatusRoundTripAndReplace(t *testing.T) {
-	db := mustOpen(t, nil)
+func testStatusRoundTripAndReplace(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 123456000, time.UTC)
 	s := store.Status{ID: "2d086da7-4bdc-4f91-900e-d77486753710", Status: "pending", RequestTime: t0, CollectionID: "c",
 		TotalCount: 3, SuccessCount: 1, FailureCount: 1, PendingCount: 1,
@@ -40,8 +40,8 @@ func TestStatusRoundTripAndReplace(t *testing.T) {
 	}
 }
 
-func TestPurgeStatuses(t *testing.T) {
-	db := mustOpen(t, nil)
+func testPurgeStatuses(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	now := time.Date(2024, 5, 2, 12, 0, 0, 0, time.UTC)
 	ages := map[string]time.Duration{"old": 25 * time.Hour, "edge": 24*time.Hour + time.Microsecond, "fresh": 23 * time.Hour, "new": 0}
 	for id, age := range ages {
@@ -68,8 +68,8 @@ func TestPurgeStatuses(t *testing.T) {
 	}
 }
 
-func TestPutStatusRejectsBadStatus(t *testing.T) {
-	db := mustOpen(t, nil)
+func testPutStatusRejectsBadStatus(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	now := time.Now()
 	for name, s := range map[string]store.Status{
 		"empty id":       {Status: "complete", RequestTime: now},

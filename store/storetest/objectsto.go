@@ -1,18 +1,13 @@
-package bolt_test
+package storetest
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
-	"github.com/heraldcti/herald/store/bolt"
 )
 
 // copied is a RawVersion copied out of the transaction, comparable with a
@@ -32,7 +27,7 @@ func copied(v store.RawVersion) store.Record {
 }
 
 // streamPage runs ObjectsTo and collects its versions.
-func streamPage(t *testing.T, db *bolt.DB, coll string, q store.Query) ([]store.Record, store.PageInfo) {
+func streamPage(t *testing.T, db store.Store, coll string, q store.Query) ([]store.Record, store.PageInfo) {
 	t.Helper()
 	var got []store.Record
 	info, err := db.ObjectsTo(ctx, coll, q, func(v store.RawVersion) error {
@@ -75,8 +70,8 @@ func samePage(page store.Page, got []store.Record, info store.PageInfo) string {
 // ObjectsTo walks exactly what Objects walks: for every row of the filter
 // table, with and without bytes, at several page sizes, each page of a
 // full walk gives the same versions, bytes, More and Next.
-func TestObjectsToMatchesObjects(t *testing.T) {
-	f := newFixture(t)
+func testObjectsToMatchesObjects(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	for _, tc := range filterCases(f) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, noBytes := range []bool{false, true} {
@@ -119,8 +114,8 @@ func TestObjectsToMatchesObjects(t *testing.T) {
 // An error from emit stops the walk at once and comes back wrapped, with
 // nothing else reported; the read transaction is closed (a write and
 // another read go through), and so it is when emit panics.
-func TestObjectsToEmitErrorAbortsWalk(t *testing.T) {
-	f := newFixture(t)
+func testObjectsToEmitErrorAbortsWalk(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	q := store.Query{Versions: []string{"all"}, SpecVersions: []string{"2.0", "2.1"}}
 	errStop := errors.New("client went away")
 	stored := len(f.steps)
@@ -171,8 +166,8 @@ func TestObjectsToEmitErrorAbortsWalk(t *testing.T) {
 
 // ObjectsTo fails like Objects: unknown collection, malformed query,
 // cancelled context; and a nil emit is a caller's mistake, not a panic.
-func TestObjectsToErrors(t *testing.T) {
-	f := newFixture(t)
+func testObjectsToErrors(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	emit := func(store.RawVersion) error { t.Error("emit called"); return nil }
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -197,108 +192,6 @@ func TestObjectsToErrors(t *testing.T) {
 			}
 			if info != (store.PageInfo{}) {
 				t.Errorf("PageInfo %+v with an error", info)
-			}
-		})
-	}
-}
-
-// ExampleDB_ObjectsTo writes a page as a JSON array straight from the
-// stored bytes: each version's JSON is appended to the buffer while the
-// read transaction is open, and nothing is kept after emit returns.
-func ExampleDB_ObjectsTo() {
-	dir, err := os.MkdirTemp("", "herald-example")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer os.RemoveAll(dir)
-	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	db, err := bolt.Open(filepath.Join(dir, "herald.db"), &store.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer db.Close()
-	coll, err := db.CreateCollection(ctx, store.Collection{Title: "Advisories"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	var objs []stix.Object
-	for _, n := range []string{"1", "2", "3"} {
-		id := "malware--00000000-0000-4000-8000-00000000000" + n
-		objs = append(objs, stix.Object{Type: "malware", ID: id, SpecVersion: "2.1",
-			Created: "2024-01-01T00:00:00.000Z", Modified: "2024-01-01T00:00:00.000Z",
-			JSON: []byte(`{"type":"malware","id":"` + id + `"}`)})
-	}
-	if _, err := db.PutObjects(ctx, coll.ID, objs); err != nil {
-		fmt.Println(err)
-		return
-	}
-
-	buf := []byte{'['}
-	info, err := db.ObjectsTo(ctx, coll.ID, store.Query{Limit: 2}, func(v store.RawVersion) error {
-		if len(buf) > 1 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, v.JSON...) // copy: v.JSON is only valid until emit returns
-		return nil
-	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	buf = append(buf, ']')
-	fmt.Println(string(buf))
-	fmt.Println("count:", info.Count, "more:", info.More)
-	fmt.Println("first:", info.First.Time().Format(time.RFC3339Nano), "last:", info.Last.Time().Format(time.RFC3339Nano))
-	// Output:
-	// [{"type":"malware","id":"malware--00000000-0000-4000-8000-000000000001"},{"type":"malware","id":"malware--00000000-0000-4000-8000-000000000002"}]
-	// count: 2 more: true
-	// first: 2024-05-01T12:00:00Z last: 2024-05-01T12:00:00.000001Z
-}
-
-// BenchmarkObjectsTo reads the same pages of the million-version database
-// (bench_test.go) as BenchmarkObjectsPage, through Objects (copying every
-// record out) and through ObjectsTo (appending each JSON to one reused
-// buffer, as the TAXII server does), so the two read paths compare in the
-// same run.
-//
-//	go test -run '^$' -bench ObjectsTo -benchmem ./store/
-func BenchmarkObjectsTo(b *testing.B) {
-	benchDB(b)
-	s := &benchState
-	middle := s.positions[len(s.positions)/2]
-	queries := []struct {
-		name string
-		q    store.Query
-	}{
-		{"last", store.Query{Limit: 100, After: middle}},
-		{"all", store.Query{Limit: 100, Versions: []string{"all"}, After: middle}},
-		{"type-1%", store.Query{Limit: 100, Types: []string{rareType}, After: middle}},
-	}
-	for _, tc := range queries {
-		b.Run(tc.name+"/Objects", func(b *testing.B) {
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				page, err := s.db.Objects(ctx, s.coll, tc.q)
-				if err != nil || len(page.Records) != 100 {
-					b.Fatalf("%d records, %v", len(page.Records), err)
-				}
-			}
-		})
-		b.Run(tc.name+"/ObjectsTo", func(b *testing.B) {
-			b.ReportAllocs()
-			buf := make([]byte, 0, 128<<10)
-			for i := 0; i < b.N; i++ {
-				buf = buf[:0]
-				info, err := s.db.ObjectsTo(ctx, s.coll, tc.q, func(v store.RawVersion) error {
-					buf = append(append(buf, ','), v.JSON...)
-					return nil
-				})
-				if err != nil || info.Count != 100 {
-					b.Fatalf("%d versions, %v", info.Count, err)
-				}
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"errors"
@@ -9,13 +9,12 @@ import (
 
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
-	"github.com/heraldcti/herald/store/bolt"
 )
 
 // fixture is a collection whose versions were added in a known order, so
 // expected results can be written as step numbers.
 type fixture struct {
-	db    *bolt.DB
+	db    store.Store
 	coll  string
 	steps []stix.Object // steps[i-1] was added at step i
 	added []time.Time   // date_added of each step
@@ -44,10 +43,10 @@ const (
 	mE  = "2021-05-05T00:00:00Z"
 )
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, open Opener) *fixture {
 	t.Helper()
 	clk := newClock()
-	db := mustOpen(t, &store.Options{Now: clk.Now, NoSync: true})
+	db := mustOpen(t, open, &store.Options{Now: clk.Now, NoSync: true})
 	f := &fixture{db: db, coll: mustCollection(t, db, "fixture").ID}
 	f.steps = []stix.Object{
 		1:  sdo("indicator", idA, mA2, "2.1"),
@@ -155,8 +154,8 @@ func filterCases(f *fixture) []filterCase {
 	}
 }
 
-func TestObjectsFilters(t *testing.T) {
-	f := newFixture(t)
+func testObjectsFilters(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	for _, tc := range filterCases(f) {
 		t.Run(tc.name, func(t *testing.T) {
 			want := f.want(tc.steps...)
@@ -222,8 +221,8 @@ func (f *fixture) find(r store.Record) stix.Object {
 	return stix.Object{}
 }
 
-func TestObjectsPageLimitAndNext(t *testing.T) {
-	f := newFixture(t)
+func testObjectsPageLimitAndNext(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	q := store.Query{Versions: []string{"all"}, SpecVersions: []string{"2.0", "2.1"}, Limit: 5}
 	page, err := f.db.Objects(ctx, f.coll, q)
 	if err != nil {
@@ -246,8 +245,8 @@ func TestObjectsPageLimitAndNext(t *testing.T) {
 	}
 }
 
-func TestObjectsLimitCappedByMaxPageSize(t *testing.T) {
-	db := mustOpen(t, &store.Options{MaxPageSize: 3})
+func testObjectsLimitCappedByMaxPageSize(t *testing.T, open Opener) {
+	db := mustOpen(t, open, &store.Options{MaxPageSize: 3})
 	c := mustCollection(t, db, "c")
 	for i := 0; i < 5; i++ {
 		mustPut(t, db, c.ID, sdo("note", objID("note", i), mA1, "2.1"))
@@ -263,8 +262,8 @@ func TestObjectsLimitCappedByMaxPageSize(t *testing.T) {
 	}
 }
 
-func TestObjectsRejectsMalformedQueries(t *testing.T) {
-	f := newFixture(t)
+func testObjectsRejectsMalformedQueries(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	for _, tc := range []struct {
 		name string
 		q    store.Query
@@ -293,8 +292,8 @@ func TestObjectsRejectsMalformedQueries(t *testing.T) {
 	}
 }
 
-func TestObjectsUnknownCollection(t *testing.T) {
-	db := mustOpen(t, nil)
+func testObjectsUnknownCollection(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	if _, err := db.Objects(ctx, "nope", store.Query{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Objects: %v, want ErrNotFound", err)
 	}
@@ -312,8 +311,8 @@ func TestObjectsUnknownCollection(t *testing.T) {
 	}
 }
 
-func TestObjectVersions(t *testing.T) {
-	f := newFixture(t)
+func testObjectVersions(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	for _, tc := range []struct {
 		name  string
 		id    string
@@ -350,8 +349,8 @@ func TestObjectVersions(t *testing.T) {
 	}
 }
 
-func TestObjectExistsAndCounts(t *testing.T) {
-	f := newFixture(t)
+func testObjectExistsAndCounts(t *testing.T, open Opener) {
+	f := newFixture(t, open)
 	for id, want := range map[string]bool{idA: true, idS2: true, objID("indicator", 99): false, idA[:10]: false} {
 		if got, err := f.db.ObjectExists(ctx, f.coll, id); err != nil || got != want {
 			t.Errorf("ObjectExists(%s) = %v, %v; want %v", id, got, err, want)

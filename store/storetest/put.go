@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"errors"
@@ -10,9 +10,9 @@ import (
 	"github.com/heraldcti/herald/store"
 )
 
-func TestPutObjectsOutcomes(t *testing.T) {
+func testPutObjectsOutcomes(t *testing.T, open Opener) {
 	clk := newClock()
-	db := mustOpen(t, &store.Options{Now: clk.Now})
+	db := mustOpen(t, open, &store.Options{Now: clk.Now})
 	c := mustCollection(t, db, "c")
 	id := objID("indicator", 1)
 	v1 := sdo("indicator", id, "2021-01-01T00:00:00.000Z", "2.1", "a")
@@ -63,11 +63,11 @@ func TestPutObjectsOutcomes(t *testing.T) {
 	}
 }
 
-func TestPutObjectsDateAddedUniqueAndIncreasing(t *testing.T) {
+func testPutObjectsDateAddedUniqueAndIncreasing(t *testing.T, open Opener) {
 	// 100,000 versions in one call, all at the same clock instant, then
 	// another batch with the clock moved backwards.
 	clk := newClock()
-	db := mustOpen(t, &store.Options{Now: clk.Now, NoSync: true})
+	db := mustOpen(t, open, &store.Options{Now: clk.Now, NoSync: true})
 	c := mustCollection(t, db, "c")
 	const n = 100_000
 	objs := make([]stix.Object, n)
@@ -108,9 +108,9 @@ func TestPutObjectsDateAddedUniqueAndIncreasing(t *testing.T) {
 	}
 }
 
-func TestPutObjectsDateAddedNeverReusedAfterDelete(t *testing.T) {
+func testPutObjectsDateAddedNeverReusedAfterDelete(t *testing.T, open Opener) {
 	clk := newClock()
-	db := mustOpen(t, &store.Options{Now: clk.Now})
+	db := mustOpen(t, open, &store.Options{Now: clk.Now})
 	c := mustCollection(t, db, "c")
 	a := mustPut(t, db, c.ID, sdo("note", objID("note", 1), "2021-01-01T00:00:00Z", "2.1"))
 	if _, err := db.DeleteObject(ctx, c.ID, objID("note", 1), nil, nil); err != nil {
@@ -122,8 +122,8 @@ func TestPutObjectsDateAddedNeverReusedAfterDelete(t *testing.T) {
 	}
 }
 
-func TestPutObjectsRejectsBadObjects(t *testing.T) {
-	db := mustOpen(t, nil)
+func testPutObjectsRejectsBadObjects(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	c := mustCollection(t, db, "c")
 	good := sdo("note", objID("note", 1), "2021-01-01T00:00:00Z", "2.1")
 	for _, tc := range []struct {
@@ -153,16 +153,16 @@ func TestPutObjectsRejectsBadObjects(t *testing.T) {
 	}
 }
 
-func TestPutObjectsUnknownCollection(t *testing.T) {
-	db := mustOpen(t, nil)
+func testPutObjectsUnknownCollection(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	_, err := db.PutObjects(ctx, "no-such-collection", []stix.Object{sdo("note", objID("note", 1), "2021-01-01T00:00:00Z", "2.1")})
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("PutObjects into a missing collection: %v, want ErrNotFound", err)
 	}
 }
 
-func TestPutObjectsCancelledContext(t *testing.T) {
-	db := mustOpen(t, nil)
+func testPutObjectsCancelledContext(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	c := mustCollection(t, db, "c")
 	cctx, cancel := contextWithCancel()
 	cancel()
@@ -174,8 +174,8 @@ func TestPutObjectsCancelledContext(t *testing.T) {
 	}
 }
 
-func TestPutObjectsEffectiveSpecVersion(t *testing.T) {
-	db := mustOpen(t, nil)
+func testPutObjectsEffectiveSpecVersion(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	c := mustCollection(t, db, "c")
 	scoNoSpec := stix.Object{Type: "ipv4-addr", ID: objID("ipv4-addr", 1), JSON: []byte(`{"type":"ipv4-addr","id":"` + objID("ipv4-addr", 1) + `","value":"10.0.0.1"}`)}
 	sdoNoSpec := sdo("malware", objID("malware", 1), mA1, "")

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"errors"
@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
 	"github.com/heraldcti/herald/store"
 )
 
-func TestCreateCollection(t *testing.T) {
+func testCreateCollection(t *testing.T, open Opener) {
 	clk := newClock()
-	db := mustOpen(t, &store.Options{Now: clk.Now})
+	db := mustOpen(t, open, &store.Options{Now: clk.Now})
 	c, err := db.CreateCollection(ctx, store.Collection{Title: "  Advisories ", Alias: "adv", Description: "d", PublicRead: true})
 	if err != nil {
 		t.Fatal(err)
@@ -39,8 +40,8 @@ func TestCreateCollection(t *testing.T) {
 	}
 }
 
-func TestCollectionNamesAreUnique(t *testing.T) {
-	db := mustOpen(t, nil)
+func testCollectionNamesAreUnique(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	a, err := db.CreateCollection(ctx, store.Collection{Title: "A", Alias: "a"})
 	if err != nil {
 		t.Fatal(err)
@@ -73,8 +74,8 @@ func TestCollectionNamesAreUnique(t *testing.T) {
 	}
 }
 
-func TestUpdateCollection(t *testing.T) {
-	db := mustOpen(t, nil)
+func testUpdateCollection(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	a, _ := db.CreateCollection(ctx, store.Collection{Title: "A", Alias: "a"})
 	b, _ := db.CreateCollection(ctx, store.Collection{Title: "B"})
 	a.Title, a.Alias, a.PublicRead = "A2", "", true
@@ -106,8 +107,8 @@ func TestUpdateCollection(t *testing.T) {
 	}
 }
 
-func TestCollectionsSortedByID(t *testing.T) {
-	db := mustOpen(t, nil)
+func testCollectionsSortedByID(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	var ids []string
 	for _, title := range []string{"z", "y", "x", "w", "v"} {
 		ids = append(ids, mustCollection(t, db, title).ID)
@@ -126,8 +127,8 @@ func TestCollectionsSortedByID(t *testing.T) {
 	}
 }
 
-func TestDeleteCollection(t *testing.T) {
-	db := mustOpen(t, nil)
+func testDeleteCollection(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
 	a := mustCollection(t, db, "A")
 	b := mustCollection(t, db, "B")
 	mustPut(t, db, a.ID, sdo("note", objID("note", 1), mA1, "2.1"))

@@ -1,4 +1,4 @@
-package bolt_test
+package storetest
 
 import (
 	"slices"
@@ -11,7 +11,7 @@ import (
 // TestPagingWhileWriting walks a collection page by page while another
 // goroutine adds objects and versions. Every version that existed when the
 // walk passed its position must be seen exactly once.
-func TestPagingWhileWriting(t *testing.T) {
+func testPagingWhileWriting(t *testing.T, open Opener) {
 	for _, tc := range []struct {
 		name string
 		q    store.Query
@@ -21,7 +21,7 @@ func TestPagingWhileWriting(t *testing.T) {
 		{"by type", store.Query{Types: []string{"indicator"}, Versions: []string{"first", "last"}, Limit: 5, NoBytes: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			db := mustOpen(t, &store.Options{NoSync: true})
+			db := mustOpen(t, open, &store.Options{NoSync: true})
 			c := mustCollection(t, db, "c")
 			mustPut(t, db, c.ID, sdo("note", objID("note", 1), mA1, "2.1"))
 			stop := make(chan struct{})
