@@ -288,7 +288,7 @@ func keepAnAdmin(tx *bbolt.Tx, name string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%q is the last admin account; create another admin first: %w", name, store.ErrLastAdmin)
+	return fmt.Errorf("%w; create another admin first", store.ErrLastAdmin)
 }
 
 // modifyAccount reads an account, lets edit change it and writes it back,
