@@ -26,7 +26,7 @@ import (
 
 const challenge = `Basic realm="herald", Bearer`
 
-// §8.2.2(5) / TAXII-2.1.md 1.6, 1.9: HTTP Basic against the accounts;
+// §8.2.2(5): HTTP Basic against the accounts;
 // failures are 401 with WWW-Authenticate.
 func TestS8_2_BasicAuth(t *testing.T) {
 	e := newEnv(t)
@@ -53,7 +53,7 @@ func TestS8_2_BasicAuth(t *testing.T) {
 	}
 }
 
-// TAXII-CLIENTS.md §10 item 12: API tokens as Bearer, Token and as the
+// What real clients send: API tokens as Bearer, Token and as the
 // Basic password.
 func TestS8_2_TokenSchemes(t *testing.T) {
 	e := newEnv(t)
@@ -179,7 +179,7 @@ func serveBackground(t *testing.T, srv *taxii.Server) string {
 	return ln.Addr().String()
 }
 
-// §8.2.2(1–4) / TAXII-2.1.md 1.1–1.5: TLS 1.2 and 1.3 with AEAD ECDHE
+// §8.2.2(1–4): TLS 1.2 and 1.3 with AEAD ECDHE
 // suites only, HTTP/2, https URLs in discovery.
 func TestS8_2_TLS(t *testing.T) {
 	certFile, keyFile, pool := writeCert(t)

@@ -14,7 +14,7 @@ import (
 
 // TAXII 2.1 §5: collections and objects.
 
-// §5.1 / TAXII-2.1.md 10.4: each caller sees the collections it can read
+// §5.1: each caller sees the collections it can read
 // or write, with can_read/can_write computed for it, sorted by id.
 func TestS5_1_CollectionsPerCaller(t *testing.T) {
 	e := newEnv(t)
@@ -61,7 +61,7 @@ func TestS5_1_CollectionsPerCaller(t *testing.T) {
 	}
 }
 
-// §5.1 / TAXII-2.1.md 10.4: no visible collections → {} (no empty list).
+// §5.1: no visible collections → {} (no empty list).
 func TestS5_1_NoCollectionsIsEmptyObject(t *testing.T) {
 	e := newEnv(t)
 	for _, id := range []string{e.priv.ID, e.pub.ID} {
@@ -76,7 +76,7 @@ func TestS5_1_NoCollectionsIsEmptyObject(t *testing.T) {
 	}
 }
 
-// §5.2 and TAXII-2.1.md 10.4: a collection is addressed by id or alias
+// §5.2: a collection is addressed by id or alias
 // (not title); invisible ones are 404 for authenticated callers and 401
 // (with a challenge) for anonymous ones, existing or not.
 func TestS5_2_CollectionAddressingAndVisibility(t *testing.T) {
@@ -99,7 +99,7 @@ func TestS5_2_CollectionAddressingAndVisibility(t *testing.T) {
 	wantError(t, e.get("/herald/collections/"+e.priv.ID+"/manifest/", userWriter), 403)
 }
 
-// §5.4 / TAXII-2.1.md 10.6: objects are the stored bytes, unchanged; an
+// §5.4: objects are the stored bytes, unchanged; an
 // empty result has no objects key unless EmptyObjectsList is set.
 func TestS5_4_EnvelopeServesStoredBytes(t *testing.T) {
 	e := newEnv(t)
@@ -171,7 +171,7 @@ func (r resp) status(t *testing.T) status {
 	return s
 }
 
-// §5.5 / TAXII-2.1.md 10.6: 202 with a complete status; valid objects land,
+// §5.5: 202 with a complete status; valid objects land,
 // invalid ones are failures with a reason, duplicates are successes
 // ("already present"), conflicts are failures; bundles are accepted.
 func TestS5_5_AddObjects(t *testing.T) {
@@ -309,7 +309,7 @@ func TestS5_6_GetObject(t *testing.T) {
 	wantStatus(t, r, 200)
 }
 
-// §5.7 / TAXII-2.1.md 10.6: the DELETE permission matrix.
+// §5.7: the DELETE permission matrix.
 func TestS5_7_DeleteMatrix(t *testing.T) {
 	e := newEnv(t)
 	cases := []struct {

@@ -47,7 +47,7 @@ func walk(t *testing.T, e *env, first string, user string, follow func(next stri
 	}
 }
 
-// §3.5 / TAXII-2.1.md 8.2: more and next come together, on objects,
+// §3.5: more and next come together, on objects,
 // manifest and versions, and a walk returns everything once.
 func TestS3_5_NextWalkObjectsManifestVersions(t *testing.T) {
 	e := newEnv(t)
@@ -92,7 +92,7 @@ func TestS3_5_NextWalkObjectsManifestVersions(t *testing.T) {
 	}
 }
 
-// Appendix B / TAXII-2.1.md 8.6: a tampered token is a 400.
+// Appendix B: a tampered token is a 400.
 func TestS3_5_TamperedNextIs400(t *testing.T) {
 	e := newEnv(t)
 	seed(e, e.pub.ID, 3)
@@ -111,7 +111,7 @@ func TestS3_5_TamperedNextIs400(t *testing.T) {
 	}
 }
 
-// Appendix B / TAXII-2.1.md 8.6: a token from another collection,
+// Appendix B: a token from another collection,
 // endpoint, caller or query is a 400, never someone else's data.
 func TestS3_5_MismatchedNextIs400(t *testing.T) {
 	e := newEnv(t)
@@ -142,7 +142,7 @@ func TestS3_5_MismatchedNextIs400(t *testing.T) {
 	wantStatus(t, r, 200)
 }
 
-// TAXII-CLIENTS.md Elastic: a follow-up with only next (+limit) gets the
+// Elastic's TAXII input: a follow-up with only next (+limit) gets the
 // original filters from the token.
 func TestS3_5_NextAloneCarriesFilters(t *testing.T) {
 	e := newEnv(t)
@@ -164,7 +164,7 @@ func TestS3_5_NextAloneCarriesFilters(t *testing.T) {
 	}
 }
 
-// TAXII-CLIENTS.md OpenCTI: next wins over an added_after sent with it,
+// OpenCTI's TAXII connector: next wins over an added_after sent with it,
 // even a different one.
 func TestS3_5_NextWinsOverAddedAfter(t *testing.T) {
 	e := newEnv(t)
@@ -192,7 +192,7 @@ func TestS3_5_NextSurvivesRestart(t *testing.T) {
 	}
 }
 
-// TAXII-2.1.md 8.5: more:true may be followed by an empty page; the
+// §3.5: more:true may be followed by an empty page; the
 // headers then keep the cursor (the token's position).
 func TestS3_5_EmptyPageAfterDeleteKeepsCursor(t *testing.T) {
 	e := newEnv(t)

@@ -13,9 +13,9 @@ import (
 )
 
 // TAXII 2.1 §3: media types, headers, sorting, filtering, pagination and
-// errors. Test names cite the section; TAXII-2.1.md has the row numbers.
+// errors. Test names cite the section.
 
-// §3.1 / TAXII-2.1.md 3.4: every response, errors included, carries the
+// §3.1: every response, errors included, carries the
 // TAXII media type with its version.
 func TestS3_1_ContentTypeOnEveryResponse(t *testing.T) {
 	e := newEnv(t)
@@ -51,7 +51,7 @@ func TestS3_1_ContentTypeOnEveryResponse(t *testing.T) {
 	}
 }
 
-// §3.1 / TAXII-2.1.md 3.5–3.7 and TAXII-CLIENTS.md: lenient Accept, 406
+// §3.1, and what real clients send: lenient Accept, 406
 // only for an explicit other TAXII version or nothing acceptable.
 func TestS3_1_AcceptNegotiation(t *testing.T) {
 	e := newEnv(t)
@@ -89,7 +89,7 @@ func TestS3_1_AcceptNegotiation(t *testing.T) {
 	}
 }
 
-// TAXII-CLIENTS.md (Elastic, elastic/integrations#12874): Content-Type on
+// Elastic's TAXII input (elastic/integrations#12874): Content-Type on
 // GET and DELETE is ignored.
 func TestS3_1_ContentTypeIgnoredOnGetAndDelete(t *testing.T) {
 	e := newEnv(t)
@@ -103,7 +103,7 @@ func TestS3_1_ContentTypeIgnoredOnGetAndDelete(t *testing.T) {
 	wantStatus(t, r, 200)
 }
 
-// TAXII-2.1.md §4 [rec]: paths answer with and without the trailing slash
+// Interoperability: paths answer with and without the trailing slash
 // and tolerate doubled slashes (MISP's taxii_push).
 func TestS3_1_TrailingSlashAndDoubleSlash(t *testing.T) {
 	e := newEnv(t)
@@ -193,7 +193,7 @@ func TestS3_3_SortedByDateAdded(t *testing.T) {
 	}
 }
 
-// §3.4 / TAXII-2.1.md 7.3: added_after is strictly after.
+// §3.4: added_after is strictly after.
 func TestS3_4_AddedAfterIsStrict(t *testing.T) {
 	e := newEnv(t)
 	var das []string
@@ -208,7 +208,7 @@ func TestS3_4_AddedAfterIsStrict(t *testing.T) {
 	}
 }
 
-// TAXII-2.1.md §2 [rec]: added_after parsed leniently: 0–9 fraction
+// Interoperability: added_after parsed leniently: 0–9 fraction
 // digits, Z or offsets.
 func TestS3_4_AddedAfterLenientFormats(t *testing.T) {
 	e := newEnv(t)
@@ -236,7 +236,7 @@ func TestS3_4_AddedAfterLenientFormats(t *testing.T) {
 	}
 }
 
-// §3.4 / TAXII-2.1.md 7.2, 7.4, 7.7, 7.13, 7.19, 7.20: malformed or
+// §3.4: malformed or
 // repeated parameters are 400, never 500.
 func TestS3_4_MalformedParametersAre400(t *testing.T) {
 	e := newEnv(t)
@@ -263,7 +263,7 @@ func TestS3_4_MalformedParametersAre400(t *testing.T) {
 	}
 }
 
-// §3.4 / TAXII-2.1.md 7.14: unknown match fields and stray parameters are
+// §3.4: unknown match fields and stray parameters are
 // ignored; an empty next= means no cursor (taxii2-client).
 func TestS3_4_UnknownParametersIgnored(t *testing.T) {
 	e := newEnv(t)
@@ -277,7 +277,7 @@ func TestS3_4_UnknownParametersIgnored(t *testing.T) {
 	}
 }
 
-// §3.4 / TAXII-2.1.md 7.8–7.11: limit is honoured, capped at the server
+// §3.4: limit is honoured, capped at the server
 // maximum (not refused), and the default page size applies without it.
 func TestS3_4_LimitDefaultAndCap(t *testing.T) {
 	e := newEnv(t, func(c *taxii.Config) { c.DefaultPageSize = 3; c.MaxPageSize = 5 })
@@ -345,7 +345,7 @@ func TestS3_4_1_MatchFilters(t *testing.T) {
 	}
 }
 
-// §3.4.1 / TAXII-2.1.md 7.22: objects without created/modified (SCOs) get
+// §3.4.1: objects without created/modified (SCOs) get
 // a consistent version, usable in match[version].
 func TestS3_4_1_UnversionedObjectsHaveConsistentVersion(t *testing.T) {
 	e := newEnv(t)
@@ -366,7 +366,7 @@ func TestS3_4_1_UnversionedObjectsHaveConsistentVersion(t *testing.T) {
 	}
 }
 
-// §8.2.1(7) / TAXII-2.1.md 0.9: a request without User-Agent is served.
+// §8.2.1(7): a request without User-Agent is served.
 func TestS8_2_1_MissingUserAgentIsServed(t *testing.T) {
 	e := newEnv(t)
 	r := e.do(req{path: "/herald/collections/", header: map[string]string{"User-Agent": ""}})
