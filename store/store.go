@@ -110,8 +110,9 @@ type ObjectStore interface {
 	// never goes back; passed as q.After with the same filters it
 	// continues the walk, and a walk repeated until More is false returns
 	// every matching version exactly once. ErrNotFound for an unknown
-	// collection, ErrBadParameter for a malformed q (a negative limit, an empty or NUL-holding filter value, a repeated
-	// match[version] or match[spec_version] value, "all" combined with others).
+	// collection, ErrBadParameter for a malformed q (a negative
+	// limit; an empty or NUL-holding filter value; a match[version] or
+	// match[spec_version] value given twice; "all" combined with others).
 	Objects(ctx context.Context, collectionID string, q Query) (Page, error)
 	// ObjectsTo walks exactly the page Objects would return (same
 	// records, order, More and Next) and calls emit with each version,

@@ -96,8 +96,8 @@ func writeAccount(tx *bbolt.Tx, a store.Account, old *store.Account) error {
 }
 
 // CreateAccount stores a new account. Created is set to now when zero.
-// It fails with ErrExists when the name (or one of its tokens) is taken,
-// ErrBadParameter for an empty or malformed name, a password hash that is
+// It fails with store.ErrExists when the name (or one of its tokens) is taken,
+// store.ErrBadParameter for an empty or malformed name, a password hash that is
 // not from HashPassword (an empty hash is allowed: no password login), a
 // malformed token or a grant for an unknown collection.
 func (db *DB) CreateAccount(ctx context.Context, a store.Account) error {
@@ -120,8 +120,8 @@ func (db *DB) CreateAccount(ctx context.Context, a store.Account) error {
 }
 
 // PutAccount replaces the stored account of the same name (password,
-// admin flag, grants, tokens). It fails with ErrNotFound when there is no
-// such account, ErrLastAdmin when it would demote the only admin,
+// admin flag, grants, tokens). It fails with store.ErrNotFound when there is no
+// such account, store.ErrLastAdmin when it would demote the only admin,
 // otherwise like CreateAccount. A zero Created keeps the stored one.
 func (db *DB) PutAccount(ctx context.Context, a store.Account) error {
 	if err := store.ValidateAccount(a); err != nil {
@@ -152,7 +152,7 @@ func (db *DB) PutAccount(ctx context.Context, a store.Account) error {
 	return nil
 }
 
-// Account returns the account with this name, or ErrNotFound.
+// Account returns the account with this name, or store.ErrNotFound.
 func (db *DB) Account(ctx context.Context, name string) (store.Account, error) {
 	var a store.Account
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
@@ -194,7 +194,7 @@ func (db *DB) Accounts(ctx context.Context) ([]store.Account, error) {
 }
 
 // DeleteAccount removes an account and its tokens. It fails with
-// ErrNotFound, or ErrLastAdmin when the account is the only admin.
+// store.ErrNotFound, or store.ErrLastAdmin when the account is the only admin.
 func (db *DB) DeleteAccount(ctx context.Context, name string) error {
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		a, err := getAccount(tx, name)
@@ -220,7 +220,7 @@ func (db *DB) DeleteAccount(ctx context.Context, name string) error {
 }
 
 // AccountByToken finds the account that holds the bearer token with this
-// SHA-256 (lower-case hex) through an index, or fails with ErrNotFound.
+// SHA-256 (lower-case hex) through an index, or fails with store.ErrNotFound.
 func (db *DB) AccountByToken(ctx context.Context, sha256hex string) (store.Account, error) {
 	var a store.Account
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
@@ -270,7 +270,7 @@ func dropGrants(tx *bbolt.Tx, collectionID string) error {
 	return nil
 }
 
-// keepAnAdmin fails with ErrLastAdmin unless an admin account other than
+// keepAnAdmin fails with store.ErrLastAdmin unless an admin account other than
 // name exists. It runs in the write transaction that removes or demotes
 // name, and bbolt has one writer at a time, so two such writes can never
 // both see the other's admin.
@@ -324,7 +324,7 @@ func (db *DB) modifyAccount(ctx context.Context, op, name string, edit func(tx *
 }
 
 // SetPasswordHash replaces an account's password hash ("" removes password
-// login). It fails with ErrNotFound, or ErrBadParameter for a hash that
+// login). It fails with store.ErrNotFound, or store.ErrBadParameter for a hash that
 // HashPassword did not make.
 func (db *DB) SetPasswordHash(ctx context.Context, name, hash string) error {
 	if err := store.ValidatePasswordHash(hash); err != nil {
@@ -337,7 +337,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, name, hash string) error {
 }
 
 // SetAdmin sets or clears an account's admin flag. It fails with
-// ErrNotFound, or ErrLastAdmin when it would demote the only admin.
+// store.ErrNotFound, or store.ErrLastAdmin when it would demote the only admin.
 func (db *DB) SetAdmin(ctx context.Context, name string, admin bool) error {
 	return db.modifyAccount(ctx, "set admin flag", name, func(_ *bbolt.Tx, a *store.Account) error {
 		a.Admin = admin
@@ -346,7 +346,7 @@ func (db *DB) SetAdmin(ctx context.Context, name string, admin bool) error {
 }
 
 // SetGrant sets an account's access to the collection with this id; a
-// zero Grant removes it. It fails with ErrNotFound when the account or the
+// zero Grant removes it. It fails with store.ErrNotFound when the account or the
 // collection does not exist.
 func (db *DB) SetGrant(ctx context.Context, name, collectionID string, g store.Grant) error {
 	return db.modifyAccount(ctx, "set grant", name, func(tx *bbolt.Tx, a *store.Account) error {
@@ -366,9 +366,9 @@ func (db *DB) SetGrant(ctx context.Context, name, collectionID string, g store.G
 }
 
 // AddToken adds a bearer token to an account (Created set to now when
-// zero). It fails with ErrNotFound for an unknown account, ErrExists when
+// zero). It fails with store.ErrNotFound for an unknown account, store.ErrExists when
 // the token is held (by any account) or its id is taken in this account,
-// ErrBadParameter for a malformed token.
+// store.ErrBadParameter for a malformed token.
 func (db *DB) AddToken(ctx context.Context, name string, t store.APIToken) error {
 	if err := store.ValidateToken(t); err != nil {
 		return fmt.Errorf("add token to account %q: %w", name, err)
@@ -388,7 +388,7 @@ func (db *DB) AddToken(ctx context.Context, name string, t store.APIToken) error
 }
 
 // DeleteToken removes the token with this id from an account. It fails
-// with ErrNotFound when the account or the token does not exist.
+// with store.ErrNotFound when the account or the token does not exist.
 func (db *DB) DeleteToken(ctx context.Context, name, tokenID string) error {
 	return db.modifyAccount(ctx, "delete token", name, func(_ *bbolt.Tx, a *store.Account) error {
 		kept := make([]store.APIToken, 0, len(a.Tokens))

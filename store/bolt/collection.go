@@ -39,8 +39,8 @@ func decodeCollection(b []byte) (store.Collection, error) {
 // CreateCollection stores a new collection and returns it with its ID (a
 // new UUIDv4) and Created set. Titles and aliases share one namespace (a
 // reference is resolved as id, then title or alias), so a title or alias
-// that another collection uses as title or alias gives ErrExists. An empty
-// title or an alias shaped like a UUID gives ErrBadParameter.
+// that another collection uses as title or alias gives store.ErrExists. An empty
+// title or an alias shaped like a UUID gives store.ErrBadParameter.
 func (db *DB) CreateCollection(ctx context.Context, c store.Collection) (store.Collection, error) {
 	if err := store.ValidateCollection(&c); err != nil {
 		return store.Collection{}, err
@@ -80,7 +80,7 @@ func createCollectionBuckets(tx *bbolt.Tx, id string) error {
 }
 
 // claimNames releases old's title and alias and takes c's, failing with
-// ErrExists when another collection holds one of them.
+// store.ErrExists when another collection holds one of them.
 func claimNames(tx *bbolt.Tx, c, old store.Collection) error {
 	names := tx.Bucket(bucketNames)
 	for _, n := range []string{c.Title, c.Alias} {
@@ -113,8 +113,8 @@ func claimNames(tx *bbolt.Tx, c, old store.Collection) error {
 
 // UpdateCollection replaces the title, description, alias, media types and
 // public-read flag of the collection with c.ID; Created is kept. It fails
-// with ErrNotFound for an unknown id, ErrExists for a title or alias that
-// another collection uses, ErrBadParameter like CreateCollection.
+// with store.ErrNotFound for an unknown id, store.ErrExists for a title or alias that
+// another collection uses, store.ErrBadParameter like CreateCollection.
 func (db *DB) UpdateCollection(ctx context.Context, c store.Collection) (store.Collection, error) {
 	if err := store.ValidateCollection(&c); err != nil {
 		return store.Collection{}, err
@@ -161,7 +161,7 @@ func (db *DB) Collections(ctx context.Context) ([]store.Collection, error) {
 }
 
 // Collection finds a collection by id, title or alias (in that order of
-// precedence). It fails with ErrNotFound.
+// precedence). It fails with store.ErrNotFound.
 func (db *DB) Collection(ctx context.Context, ref string) (store.Collection, error) {
 	var c store.Collection
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
@@ -192,7 +192,7 @@ func getCollection(tx *bbolt.Tx, id string) (store.Collection, error) {
 }
 
 // DeleteCollection removes the collection with this id, all its object
-// versions and every account's grant for it. It fails with ErrNotFound.
+// versions and every account's grant for it. It fails with store.ErrNotFound.
 func (db *DB) DeleteCollection(ctx context.Context, id string) error {
 	err := db.update(ctx, func(tx *bbolt.Tx) error {
 		c, err := getCollection(tx, id)
@@ -217,7 +217,7 @@ func (db *DB) DeleteCollection(ctx context.Context, id string) error {
 }
 
 // collectionBucket returns the objects bucket of a collection, or
-// ErrNotFound.
+// store.ErrNotFound.
 func collectionBucket(tx *bbolt.Tx, id string) (*bbolt.Bucket, error) {
 	b := tx.Bucket(bucketObjects).Bucket([]byte(id))
 	if b == nil || tx.Bucket(bucketCollections).Get([]byte(id)) == nil {

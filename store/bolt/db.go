@@ -16,7 +16,7 @@ import (
 
 // SchemaVersion is the layout of the buckets and keys this package writes.
 // It is stored in the file when the file is created; Open refuses a file
-// with another value (ErrSchema) rather than misreading it.
+// with another value (store.ErrSchema) rather than misreading it.
 const SchemaVersion = 1
 
 // DB is an open Herald database in one bbolt file: the store.Store of
@@ -69,9 +69,9 @@ var (
 // Open opens the database at path, creating the file and its buckets when
 // it does not exist. When another process (or another DB in this process)
 // holds the file, Open fails after Options.LockTimeout with an error that
-// wraps ErrLocked and names the path. A file written with another schema
+// wraps store.ErrLocked and names the path. A file written with another schema
 // version, or a bbolt file that is not a Herald database, gives an error
-// wrapping ErrSchema.
+// wrapping store.ErrSchema; a truncated file, store.ErrDamaged.
 func Open(path string, opts *store.Options) (*DB, error) {
 	o := opts.WithDefaults()
 	if err := checkFileLength(path); err != nil {

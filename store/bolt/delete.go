@@ -17,8 +17,8 @@ import (
 // (match[version] then defaults to "all", match[spec_version] to the
 // object's latest spec version), so a client deletes what it sees.
 // Every index, including the default first/last ones, is updated in the
-// same transaction. It fails with ErrNotFound when the collection does not
-// exist or holds no version of the object, and ErrBadParameter for
+// same transaction. It fails with store.ErrNotFound when the collection does not
+// exist or holds no version of the object, and store.ErrBadParameter for
 // malformed filters.
 func (db *DB) DeleteObject(ctx context.Context, collectionID, objectID string, versions, specVersions []string) (int, error) {
 	if objectID == "" {

@@ -35,7 +35,7 @@
 //
 // # Caveats
 //
-// bbolt allows one process to hold the file. Open fails with ErrLocked after
+// bbolt allows one process to hold the file. Open fails with store.ErrLocked after
 // Options.LockTimeout instead of waiting forever, so a command run next to
 // a server says so within a second. Use Backup (a consistent snapshot
 // streamed from a read transaction) rather than copying the file.

@@ -46,7 +46,7 @@ func (db *DB) Meta(ctx context.Context, key string) ([]byte, error) {
 }
 
 // SetMeta stores value under key; a nil value deletes the key. An empty or
-// over-long key gives ErrBadParameter.
+// over-long key gives store.ErrBadParameter.
 func (db *DB) SetMeta(ctx context.Context, key string, value []byte) error {
 	if key == "" || len(key) > store.MaxKeyPart {
 		return fmt.Errorf("set meta: bad key %q: %w", key, store.ErrBadParameter)

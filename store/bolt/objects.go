@@ -23,8 +23,8 @@ import (
 func scanBudget(limit int) int { return max(10*limit, 10000) }
 
 // Objects returns one page of the object versions of a collection that
-// match q, ascending by date_added. It fails with ErrNotFound for an
-// unknown collection and ErrBadParameter for a malformed q.
+// match q, ascending by date_added. It fails with store.ErrNotFound for an
+// unknown collection and store.ErrBadParameter for a malformed q.
 //
 // Filters are ANDed. match[version] first/last pick the earliest/latest
 // version of each object in version order (timestamps compared as
@@ -64,7 +64,7 @@ func (db *DB) Objects(ctx context.Context, collectionID string, q store.Query) (
 // q.AddedAfter, q.SpecVersions (default: the object's latest spec version),
 // q.Limit, q.After and q.NoBytes; q.IDs, q.Types and q.Versions are
 // ignored. An object without versions gives an empty page, not an error;
-// ErrNotFound means the collection does not exist.
+// store.ErrNotFound means the collection does not exist.
 func (db *DB) ObjectVersions(ctx context.Context, collectionID, objectID string, q store.Query) (store.Page, error) {
 	if objectID == "" {
 		return store.Page{}, fmt.Errorf("object versions: empty object id: %w", store.ErrBadParameter)
@@ -76,7 +76,7 @@ func (db *DB) ObjectVersions(ctx context.Context, collectionID, objectID string,
 }
 
 // ObjectExists reports whether the collection holds any version of the
-// object. ErrNotFound means the collection does not exist.
+// object. store.ErrNotFound means the collection does not exist.
 func (db *DB) ObjectExists(ctx context.Context, collectionID, objectID string) (bool, error) {
 	var ok bool
 	err := db.view(ctx, func(tx *bbolt.Tx) error {

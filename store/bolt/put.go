@@ -21,8 +21,8 @@ import (
 // microsecond. The same version twice in objs is Added once, then
 // Unchanged (or Conflict).
 //
-// It fails with ErrNotFound for an unknown collection and with
-// ErrBadParameter, naming the object, when an object has an empty id or
+// It fails with store.ErrNotFound for an unknown collection and with
+// store.ErrBadParameter, naming the object, when an object has an empty id or
 // type or its bytes are not JSON; nothing is stored then.
 func (db *DB) PutObjects(ctx context.Context, collectionID string, objs []stix.Object) ([]store.PutResult, error) {
 	versions := make([]string, len(objs))

@@ -33,7 +33,7 @@ type plan struct {
 const maxMicros = math.MaxInt64 / 2
 
 // parseQuery validates q. Every malformed field gives an error wrapping
-// ErrBadParameter that names the field.
+// store.ErrBadParameter that names the field.
 func parseQuery(q store.Query, maxPage int) (plan, error) {
 	p := plan{lower: math.MinInt64, noBytes: q.NoBytes, after: q.After}
 	bad := func(field, format string, args ...any) error {

@@ -81,7 +81,7 @@ func statusTimeKey(s store.Status) []byte {
 // PutStatus stores or replaces the status with s.ID (a pending status is
 // later replaced by its complete version). An empty id, a status other
 // than "complete" or "pending", a zero request time or negative counts
-// give ErrBadParameter.
+// give store.ErrBadParameter.
 func (db *DB) PutStatus(ctx context.Context, s store.Status) error {
 	if err := store.ValidateStatus(s); err != nil {
 		return err
@@ -112,7 +112,7 @@ func (db *DB) PutStatus(ctx context.Context, s store.Status) error {
 	return nil
 }
 
-// Status returns the status with this id, or ErrNotFound.
+// Status returns the status with this id, or store.ErrNotFound.
 func (db *DB) Status(ctx context.Context, id string) (store.Status, error) {
 	var s store.Status
 	err := db.view(ctx, func(tx *bbolt.Tx) error {

@@ -25,7 +25,7 @@ import (
 // An error from emit stops the walk at once; ObjectsTo returns it
 // (wrapped, errors.Is works) with a zero PageInfo, and the caller must
 // discard whatever emit collected. The errors are otherwise those of
-// Objects: ErrNotFound for an unknown collection, ErrBadParameter for a
+// Objects: store.ErrNotFound for an unknown collection, store.ErrBadParameter for a
 // malformed q, ctx's error when it is done.
 func (db *DB) ObjectsTo(ctx context.Context, collectionID string, q store.Query, emit func(store.RawVersion) error) (store.PageInfo, error) {
 	if emit == nil {
