@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/heraldcti/herald/store"
 	"log/slog"
 	"net"
 	"net/http"
@@ -59,7 +60,7 @@ type routeMetrics struct {
 
 type counterRef struct{ prometheus.Counter }
 
-func newMetrics(db Store, log *slog.Logger) *metrics {
+func newMetrics(db store.Store, log *slog.Logger) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -181,7 +182,7 @@ func (m *metrics) authCache(hit bool) {
 
 // collectionCollector reports the object versions stored per collection,
 // read from the store at each scrape.
-type collectionCollector struct{ db Store }
+type collectionCollector struct{ db store.Store }
 
 var collectionVersionsDesc = prometheus.NewDesc(
 	"herald_collection_object_versions",

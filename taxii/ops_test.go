@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -108,7 +109,7 @@ func TestOps_Gzip(t *testing.T) {
 // slowStore holds an objects page until release is closed, to have a
 // request in flight at shutdown.
 type slowStore struct {
-	*store.DB
+	*bolt.DB
 	started chan struct{}
 	release chan struct{}
 }

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/heraldcti/herald/store"
 )
 
-// Server is Herald's TAXII 2.1 server: one API root over a Store. It is
+// Server is Herald's TAXII 2.1 server: one API root over a store.Store. It is
 // safe for concurrent use; Reload may be called while it serves.
 type Server struct {
-	db      Store
+	db      store.Store
 	e       *echo.Echo
 	set     atomic.Pointer[settings]
 	cert    atomic.Pointer[tls.Certificate]
@@ -31,7 +33,7 @@ type Server struct {
 
 // NewServer builds a server over db. It reads the store's token secret
 // (so db must be open) and, when TLS files are configured, loads them.
-func NewServer(db Store, cfg Config) (*Server, error) {
+func NewServer(db store.Store, cfg Config) (*Server, error) {
 	if db == nil {
 		return nil, errors.New("taxii: nil store")
 	}

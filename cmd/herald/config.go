@@ -7,19 +7,18 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/heraldcti/herald/taxii"
 )
 
-// Defaults of the server configuration.
-const (
-	DefaultAddr   = "127.0.0.1:8080"
-	DefaultDBPath = "herald.db"
-)
+// DefaultDBPath is the database of `herald serve` with no --db. The
+// default listen address is the server's own, taxii.DefaultAddr.
+const DefaultDBPath = "herald.db"
 
 // Config is the configuration of `herald serve`. It is read, in rising
 // order of precedence, from the defaults, the configuration file
@@ -61,7 +60,7 @@ type Config struct {
 // file or environment: herald.db, 127.0.0.1:8080, plain HTTP on loopback.
 // Zero page and size limits mean the taxii package's defaults.
 func DefaultConfig() Config {
-	return Config{Addr: DefaultAddr, DB: DefaultDBPath, LogLevel: "info"}
+	return Config{Addr: taxii.DefaultAddr, DB: DefaultDBPath, LogLevel: "info"}
 }
 
 // ReadConfigFile reads a configuration file over cfg: keys present in the
@@ -160,34 +159,31 @@ func splitList(s string) []string {
 	return out
 }
 
+// configKeys names the server's settings (taxii.Config fields) as the
+// configuration file does.
+var configKeys = map[string]string{
+	"Addr":              "addr",
+	"PublicBaseURL":     "public_base_url",
+	"TLSCertFile":       "tls_cert",
+	"TLSKeyFile":        "tls_key",
+	"DefaultPageSize":   "default_page_size",
+	"MaxPageSize":       "max_page_size",
+	"MaxContentLength":  "max_content_length",
+	"TrustedProxies":    "trusted_proxies",
+	"AllowInsecureHTTP": "allow_insecure_http",
+}
+
 // Validate reports the first problem that would stop the server from
-// starting, naming the setting.
+// starting, naming the setting. What the server is configured with is
+// validated by the server's own rules (taxii.Config.Validate), once; this
+// adds only the command's settings (db, log_level).
 func (c Config) Validate() error {
 	if c.DB == "" {
 		return errors.New("db: empty database path")
 	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("addr %q: %w", c.Addr, err)
-	}
-	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return errors.New("tls_cert and tls_key must be given together")
-	}
-	if c.DefaultPageSize < 0 || c.MaxPageSize < 0 || c.MaxContentLength < 0 {
-		return errors.New("default_page_size, max_page_size and max_content_length must not be negative")
-	}
-	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
-		return fmt.Errorf("default_page_size %d is larger than max_page_size %d", c.DefaultPageSize, c.MaxPageSize)
-	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			return fmt.Errorf("metrics_addr %q: %w", c.MetricsAddr, err)
-		}
-	}
-	for _, p := range c.TrustedProxies {
-		if _, err := netip.ParsePrefix(p); err != nil {
-			if _, err := netip.ParseAddr(p); err != nil {
-				return fmt.Errorf("trusted_proxies: %q is neither an address nor a CIDR prefix", p)
-			}
 		}
 	}
 	switch strings.ToLower(c.LogLevel) {
@@ -195,7 +191,18 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("log_level %q: want debug, info, warn or error", c.LogLevel)
 	}
-	return nil
+	err := taxiiConfig(c, nil).Validate()
+	var ce *taxii.ConfigError
+	if errors.As(err, &ce) {
+		keys := make([]string, len(ce.Fields))
+		for i, f := range ce.Fields {
+			if keys[i] = configKeys[f]; keys[i] == "" {
+				keys[i] = f
+			}
+		}
+		return fmt.Errorf("%s: %s", strings.Join(keys, " and "), ce.Problem)
+	}
+	return err
 }
 
 // serveFlags holds serve's flag values; only the flags given on the
@@ -210,7 +217,7 @@ type serveFlags struct {
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.configPath, "config", "", "configuration `file` (YAML or JSON; env HERALD_CONFIG); SIGHUP re-reads it")
 	fs.StringVar(&f.cfg.DB, "db", DefaultDBPath, "database `path` (env HERALD_DB)")
-	fs.StringVar(&f.cfg.Addr, "addr", DefaultAddr, "listen address `host:port` (env HERALD_ADDR)")
+	fs.StringVar(&f.cfg.Addr, "addr", taxii.DefaultAddr, "listen address `host:port` (env HERALD_ADDR)")
 	fs.StringVar(&f.cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM; env HERALD_TLS_CERT)")
 	fs.StringVar(&f.cfg.TLSKey, "tls-key", "", "TLS private key `file` (PEM; env HERALD_TLS_KEY)")
 	fs.StringVar(&f.cfg.PublicBaseURL, "public-url", "", "public base `URL` used in discovery, e.g. https://cti.example.org (env HERALD_PUBLIC_BASE_URL)")

@@ -189,7 +189,7 @@ func TestUserAddPromptsOnTheTerminalWithoutEcho(t *testing.T) {
 	if off, err := p.echoOff(); err != nil || off {
 		t.Errorf("echo left off after user add (%v)", err)
 	}
-	s, err := store.Open(db, nil)
+	s, err := store.Open(context.Background(), db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

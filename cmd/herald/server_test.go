@@ -86,7 +86,7 @@ func TestServerModeAgainstALiveServer(t *testing.T) {
 	// A hot backup while the server runs, then compare with the live data.
 	backup := filepath.Join(dir, "backup.db")
 	mustRun(t, admin, "", "backup", "-o", backup)
-	db, err := store.Open(backup, nil)
+	db, err := store.Open(context.Background(), backup, nil)
 	if err != nil {
 		t.Fatalf("the backup does not open: %v", err)
 	}
