@@ -275,4 +275,3 @@ func (p *Pages) logout(r *request) error {
 	p.clearCookie(r, sessionCookie)
 	return r.c.Redirect(http.StatusSeeOther, Prefix+"/")
 }
-

@@ -83,11 +83,11 @@ func matches(raw []byte, needle string, rawNeedle []byte) bool {
 		return false
 	}
 	var o struct {
-		Name        string `json:"name"`
-		Description string `json:"description"`
-		Abstract    string `json:"abstract"`
-		Content     string `json:"content"`
-		Pattern     string `json:"pattern"`
+		Name        string   `json:"name"`
+		Description string   `json:"description"`
+		Abstract    string   `json:"abstract"`
+		Content     string   `json:"content"`
+		Pattern     string   `json:"pattern"`
 		Aliases     []string `json:"aliases"`
 	}
 	if err := json.Unmarshal(raw, &o); err != nil {
