@@ -156,7 +156,6 @@ func (d collectionData) PageTitle() string { return d.Col.Title }
 type row struct {
 	Ref      objRef
 	Added    timeView
-	Modified *timeView
 	Snippet  string
 	Markings []marking
 }
@@ -272,19 +271,37 @@ func (p *Pages) collection(r *request) error {
 			d.Searched.From = &tv
 		}
 	}
-	ix := &refIndex{col: col.ID, objs: map[string]*obj{}}
+	var decoded []*obj
+	var ends []string
 	for _, rec := range recs {
 		o, err := decodeObj(rec)
 		if err != nil {
+			decoded = append(decoded, nil)
+			continue
+		}
+		decoded = append(decoded, o)
+		if o.Type == "relationship" {
+			ends = append(ends, o.str("source_ref"), o.str("target_ref"))
+		}
+	}
+	// Relationships are named by what they join.
+	named, err := p.lookup(r.ctx, col.ID, ends)
+	if err != nil {
+		return err
+	}
+	ix := &refIndex{col: col.ID, objs: named}
+	for i, rec := range recs {
+		o := decoded[i]
+		if o == nil {
 			d.Rows = append(d.Rows, row{Ref: objRef{ID: rec.ID, Type: rec.Type, Label: rec.ID, URL: objectURLByID(col.ID, rec.ID)}, Added: showTimeT(rec.DateAdded)})
 			continue
 		}
-		rw := row{Ref: objRef{ID: o.ID, Type: o.Type, Label: o.label(), URL: objectURL(col.ID, o)}, Added: showTimeT(rec.DateAdded),
-			Snippet: clip(firstLine(o.str("description")), 220), Markings: ix.markings(o)}
-		if m := o.str("modified"); m != "" {
-			tv := showTime(m)
-			rw.Modified = &tv
+		label := o.label()
+		if o.Type == "relationship" {
+			label = clip(ix.ref(o.str("source_ref")).Label, 60) + " " + o.str("relationship_type") + " " + clip(ix.ref(o.str("target_ref")).Label, 60)
 		}
+		rw := row{Ref: objRef{ID: o.ID, Type: o.Type, Label: label, URL: objectURL(col.ID, o)}, Added: showTimeT(rec.DateAdded),
+			Snippet: clip(firstLine(o.str("description")), 220), Markings: ix.markings(o)}
 		d.Rows = append(d.Rows, rw)
 	}
 	crumbs := []crumb{{col.Title, ""}}
@@ -430,7 +447,7 @@ func (p *Pages) object(r *request) error {
 	current := versionOf(o)
 	for i := len(versions) - 1; i >= 0; i-- {
 		v := versions[i]
-		vr := versionRow{Version: v.Version, Time: showTime(v.Version), Added: showTimeT(v.DateAdded),
+		vr := versionRow{Version: v.Version, Time: showVersion(v.Version), Added: showTimeT(v.DateAdded),
 			URL: objectURLByID(col.ID, o.ID) + "?version=" + url.QueryEscape(v.Version), Current: v.Version == current}
 		d.Versions = append(d.Versions, vr)
 	}
@@ -458,6 +475,16 @@ func (p *Pages) object(r *request) error {
 	}
 	d.DownloadURL = objectURLByID(col.ID, o.ID) + "/bundle"
 	return p.render(r, http.StatusOK, "object", d, crumb{col.Title, collectionURL(col.ID)}, crumb{d.Ref.Label, ""})
+}
+
+// showVersion writes a version timestamp to the millisecond: versions of
+// one object may be seconds apart.
+func showVersion(s string) timeView {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return timeView{Exact: s, Human: s}
+	}
+	return timeView{Exact: s, Human: t.UTC().Format("2 Jan 2006, 15:04:05.000 UTC")}
 }
 
 func versionOf(o *obj) string {

@@ -214,7 +214,11 @@ func showTime(s string) timeView {
 	if err != nil {
 		return timeView{Exact: s, Human: s}
 	}
-	return timeView{Exact: s, Human: t.UTC().Format("2 Jan 2006, 15:04 UTC")}
+	t = t.UTC()
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+		return timeView{Exact: s, Human: t.Format("2 Jan 2006")} // a date: no time of day
+	}
+	return timeView{Exact: s, Human: t.Format("2 Jan 2006, 15:04 UTC")}
 }
 
 func showTimeT(t time.Time) timeView {

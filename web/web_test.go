@@ -514,6 +514,46 @@ func TestSignInFlow(t *testing.T) {
 	}
 }
 
+// TestSecureCookiesBehindTLS: with an https public URL (a TLS proxy in
+// front), the cookies are Secure.
+func TestSecureCookiesBehindTLS(t *testing.T) {
+	e := newEnv(t, envOpt{taxii: func(c *taxii.Config) { c.PublicBaseURL = "https://cti.example.org" }})
+	c := e.browser()
+	form := e.browserGet(c, "/web/login")
+	for _, ck := range (&http.Response{Header: form.header}).Cookies() {
+		if !ck.Secure {
+			t.Errorf("cookie %s is not Secure", ck.Name)
+		}
+	}
+	// The cookie jar will not send a Secure cookie over http: post the
+	// token with the cookie by hand.
+	var nonce string
+	for _, ck := range (&http.Response{Header: form.header}).Cookies() {
+		if ck.Name == "herald_login" {
+			nonce = ck.Value
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/web/login", strings.NewReader(url.Values{"csrf": {hiddenValue(t, form.body, "csrf")}, "name": {"reader"}, "password": {password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "herald_login", Value: nonce})
+	p := e.do(&http.Client{CheckRedirect: noRedirect}, req)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", p.status)
+	}
+	found := false
+	for _, ck := range (&http.Response{Header: p.header}).Cookies() {
+		if ck.Name == "herald_session" {
+			found = true
+			if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode {
+				t.Errorf("session cookie %+v", ck)
+			}
+		}
+	}
+	if !found {
+		t.Error("no session cookie")
+	}
+}
+
 func TestSessionExpires(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { return now }
