@@ -177,7 +177,7 @@ func (p *Pages) downloadObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	rels, _, err := p.relationships(r.ctx, col.ID, o.ID, false)
+	rels, _, err := p.relationships(r.ctx, col.ID, o.ID)
 	if err != nil {
 		return err
 	}

@@ -405,7 +405,7 @@ func (p *Pages) object(r *request) error {
 	if err != nil {
 		return err
 	}
-	rels, scan, err := p.relationships(r.ctx, col.ID, o.ID, r.c.QueryParam("rels") == "all")
+	rels, scan, err := p.relationships(r.ctx, col.ID, o.ID)
 	if err != nil {
 		return err
 	}
@@ -508,28 +508,20 @@ func indentJSON(b []byte) ([]byte, error) {
 // Relationships of one object. No store index maps an object to the
 // relationships that name it, so the object page reads the collection's
 // relationship objects through the type index, newest first, at most
-// relScanLimit of them (or all of them on request, up to relScanAll), and
-// says when it stopped before the oldest.
-const (
-	relScanLimit = 5000
-	relScanAll   = 200000
-)
+// relScanLimit of them, and says when it stopped before the oldest.
+const relScanLimit = 5000
 
 type relScan struct {
 	Examined int
 	Complete bool
-	AllURL   string
 }
 
-func (p *Pages) relationships(ctx context.Context, col, id string, all bool) ([]*obj, relScan, error) {
+func (p *Pages) relationships(ctx context.Context, col, id string) ([]*obj, relScan, error) {
 	last, ok, err := p.lastPosition(ctx, col)
 	if err != nil || !ok {
 		return nil, relScan{Complete: true}, err
 	}
 	limit := relScanLimit
-	if all {
-		limit = relScanAll
-	}
 	types := []string{"relationship", "sighting"}
 	w, err := p.newestStart(ctx, col, types, last, limit, limit/4, 0)
 	if err != nil {
