@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -205,6 +206,11 @@ func (p *Pages) collection(r *request) error {
 	d.Types, err = p.typeCounts(r.ctx, col.ID)
 	if err != nil {
 		return err
+	}
+	if typ != "" && !slices.ContainsFunc(d.Types.Counts, func(c typeCount) bool { return c.Type == typ }) {
+		// A type the counts did not see (outside the sample, or none):
+		// still offered, so the filter shows what is selected.
+		d.Types.Counts = append(slices.Clone(d.Types.Counts), typeCount{Type: typ, Count: -1})
 	}
 	dl := url.Values{}
 	if typ != "" {

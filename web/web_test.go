@@ -194,6 +194,8 @@ func TestCollectionPage(t *testing.T) {
 	fb := html.UnescapeString(f.body)
 	mustContain(t, fb, "WazirX breach", "Radiant Capital heist", `<option value="incident" selected>`)
 	mustNotContain(t, fb, "Lazarus Group</a>", "Older »")
+	none := e.get(anon, colPath(e.pub)+"?type=malware")
+	mustContain(t, none.body, `<option value="malware" selected>malware</option>`, "No objects match.")
 	s := e.get(anon, colPath(e.pub)+"?q=laptop+FARMS")
 	sb := html.UnescapeString(s.body)
 	mustContain(t, sb, "North Korean remote IT worker schemes", "Searched the 64 newest objects")
