@@ -214,6 +214,15 @@ func TestBrowser(t *testing.T) {
 		media("dark"),
 		shot("advisory-dark"),
 		media("light"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return err
+		}),
+		shot("advisory-print"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+			return err
+		}),
 	)
 
 	// The download link gives a bundle that passes validation.

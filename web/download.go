@@ -253,7 +253,9 @@ func (p *Pages) downloadCollection(r *request) error {
 		if err != nil {
 			// The response has begun: end it unfinished, so the client
 			// sees invalid JSON rather than a bundle that looks complete.
-			p.opt.Logger.Error("collection download cut short", "collection", col.ID, "err", err)
+			if r.ctx.Err() == nil {
+				p.opt.Logger.Error("collection download cut short", "collection", col.ID, "err", err)
+			}
 			return nil
 		}
 		if err := bw.begin(); err != nil {

@@ -431,6 +431,9 @@ func (p *Pages) object(r *request) error {
 	d := objectData{Col: col, ColURL: collectionURL(col.ID), Obj: o, Ref: objRef{ID: o.ID, Type: o.Type, Label: o.label()},
 		Description: paragraphs(o.str("description")), Markings: ix.markings(o), ExtRefs: externalRefs(o),
 		Labels: o.strs("labels"), Added: showTimeT(o.DateAdded), RelScan: scan, Current: o.str("modified")}
+	if o.Type == "relationship" {
+		d.Ref.Label = ix.ref(o.str("source_ref")).Label + " " + o.str("relationship_type") + " " + ix.ref(o.str("target_ref")).Label
+	}
 	d.Revoked, _ = o.Props["revoked"].(bool)
 	if s := o.str("created"); s != "" {
 		tv := showTime(s)

@@ -349,6 +349,9 @@ func TestObjectPage(t *testing.T) {
 			t.Errorf("%s: %d", bad, p.status)
 		}
 	}
+	// A relationship is named by what it joins.
+	rel := e.get(anon, colPath(e.pub)+"/o/relationship--94886dbf-479d-5f99-b8dc-0ae62d228186")
+	mustContain(t, rel.body, "<h1>WazirX breach targets WazirX (renamed)</h1>")
 	// A report's object page links to its advisory page; other objects
 	// have no advisory page.
 	mustContain(t, e.get(anon, colPath(e.pub)+"/o/"+e.report).body, "Read as an advisory")
