@@ -166,7 +166,12 @@ func sameOrigin(req *http.Request) bool {
 		return true
 	}
 	u, err := url.Parse(src)
-	return err == nil && u.Host == req.Host
+	if err != nil {
+		return false
+	}
+	// Behind a proxy that rewrites Host, the browser's host is in
+	// X-Forwarded-Host.
+	return u.Host == req.Host || u.Host != "" && u.Host == req.Header.Get("X-Forwarded-Host")
 }
 
 type loginData struct {

@@ -453,6 +453,13 @@ func TestSignInFlow(t *testing.T) {
 			t.Errorf("csrf %q: %d", bad, p.status)
 		}
 	}
+	// A post from another site is refused even with a valid token.
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/web/login", strings.NewReader(url.Values{"csrf": {csrf}, "name": {"reader"}, "password": {password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if p := e.do(c, req); p.status != http.StatusForbidden {
+		t.Errorf("cross-site post: %d", p.status)
+	}
 	// The token without its cookie (another browser) is refused too.
 	if p := e.post(e.browser(), "/web/login", url.Values{"csrf": {csrf}, "name": {"reader"}, "password": {password}}); p.status != http.StatusForbidden {
 		t.Errorf("token without its cookie: %d", p.status)
