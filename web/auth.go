@@ -186,6 +186,9 @@ func (loginData) PageTitle() string { return "Sign in" }
 // safeNext keeps a post-sign-in destination only when it is a page of
 // this site (no scheme, no other host).
 func safeNext(next string) string {
+	if next == Prefix {
+		return Prefix + "/"
+	}
 	if next == "" || !strings.HasPrefix(next, Prefix+"/") || strings.HasPrefix(next, "//") ||
 		strings.ContainsAny(next, "\\\r\n") {
 		return Prefix + "/"

@@ -311,6 +311,7 @@ type pageLayout struct {
 	Title   string
 	Visitor taxii.Visitor
 	CSRF    string // sign-out form token
+	Here    string // this page's address, to come back to after signing in
 	Crumbs  []crumb
 	Page    any
 }
@@ -331,7 +332,11 @@ func (p *Pages) render(r *request, status int, name string, data any, crumbs ...
 		crumbs[i].Label = clip(crumbs[i].Label, 60)
 	}
 	var buf bytes.Buffer
-	err := p.tpl.ExecuteTemplate(&buf, name, pageLayout{Title: title, Visitor: r.visitor, CSRF: r.csrf, Crumbs: crumbs, Page: data})
+	here := ""
+	if u := r.c.Request().URL; r.c.Request().Method == http.MethodGet && u.Path != Prefix+"/login" && len(u.RequestURI()) < 1024 {
+		here = u.RequestURI()
+	}
+	err := p.tpl.ExecuteTemplate(&buf, name, pageLayout{Title: title, Visitor: r.visitor, CSRF: r.csrf, Here: here, Crumbs: crumbs, Page: data})
 	if err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
