@@ -113,3 +113,25 @@ func hasAttr(tok html.Token, key string) bool {
 func jsonEsc(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
+
+// TestLiveMarkupDetects checks the checker: each of these must be caught.
+func TestLiveMarkupDetects(t *testing.T) {
+	for _, bad := range []string{
+		`<p><script>alert(1)</script></p>`,
+		`<img src=x onerror=alert(2)>`,
+		`<a href="javascript:alert(3)">x</a>`,
+		`<a href=" JaVaScRiPt:alert(4)">x</a>`,
+		`<svg><a xlink:href="data:text/html,x"><text>t</text></a></svg>`,
+		`<div onmouseover="alert(5)">x</div>`,
+		`<svg><foreignObject></foreignObject></svg>`,
+	} {
+		if len(liveMarkup(bad)) == 0 {
+			t.Errorf("not caught: %s", bad)
+		}
+	}
+	for _, ok := range []string{`<p>&lt;script&gt;</p>`, `<a href="/web/c/x">x</a>`, `<a href="https://example.org/a:b">x</a>`, `<link rel="icon" href="data:,">`} {
+		if p := liveMarkup(ok); len(p) != 0 {
+			t.Errorf("%s: false alarm %v", ok, p)
+		}
+	}
+}
