@@ -211,6 +211,7 @@ func (p *Pages) page(h handler) echo.HandlerFunc {
 		securityHeaders(hdr)
 		hdr.Set("Cache-Control", "no-store")
 		hdr.Set("Vary", "Cookie, Authorization")
+		hdr.Set("Content-Type", "text/html; charset=utf-8") // downloads set their own
 		r := &request{c: c, ctx: c.Request().Context()}
 		if err := p.identify(r); err != nil {
 			p.fail(r, err)
