@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/taxii"
+	"github.com/heraldcti/herald/web"
 )
 
 // ServeCommand runs the TAXII 2.1 server.
@@ -22,7 +23,8 @@ const serveUsage = `Usage: herald serve [--db PATH] [--addr HOST:PORT] [--config
                     [--tls-cert FILE --tls-key FILE] [--public-url URL] [flags]
 
 Runs the TAXII 2.1 server (discovery at /taxii2/, the API root at /herald/,
-the admin API at /admin/, /healthz and /metrics).
+the admin API at /admin/, /healthz and /metrics) and the web pages for
+people with a browser (at /web/; / leads there).
 
 /metrics (Prometheus) answers admin accounts only. With --metrics-addr it
 is also served, without credentials and without TLS, on that second
@@ -96,6 +98,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 
 	srv, err := taxii.NewServer(db, taxiiConfig(cfg, logger))
 	if err != nil {
+		return err
+	}
+	if _, err := web.Mount(srv, db, web.Options{Logger: logger}); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
