@@ -8,9 +8,9 @@ import (
 	"github.com/heraldcti/herald/stix"
 )
 
-// TestConvertBuiltinCarriesEveryFact checks that every name and figure of
-// /work/shared/FACTS.md (the brief of the built-in advisory) reaches the STIX
-// output, as text a consumer sees.
+// TestConvertBuiltinCarriesEveryFact checks that every name and figure the
+// built-in advisory states (the list below) reaches the STIX output, as text
+// a consumer sees.
 func TestConvertBuiltinCarriesEveryFact(t *testing.T) {
 	objs := authorBuiltin(t)
 	var all strings.Builder

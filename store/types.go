@@ -18,6 +18,30 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrBadParameter: a query or argument is malformed (a client's mistake).
 	ErrBadParameter = errors.New("bad parameter")
+	// ErrLastAdmin: the operation would remove or demote the last admin
+	// account, after which nobody could use the admin API.
+	ErrLastAdmin = errors.New("the last admin account cannot be removed or demoted")
+	// ErrDamaged: the database is truncated or otherwise damaged beyond
+	// what the backend can read; restore it from a backup.
+	ErrDamaged = errors.New("database is damaged")
+	// ErrNotBuiltIn: the --db value names a backend that this binary was
+	// built without.
+	ErrNotBuiltIn = errors.New("database backend not built into this binary")
+)
+
+// DefaultMediaType is the media type a collection gets when none is given.
+const DefaultMediaType = "application/stix+json;version=2.1"
+
+// StatusRetention is how long TAXII asks a server to keep a status (the
+// interop profile: at least 24 hours). The server purges older statuses
+// with PurgeStatuses(now - StatusRetention).
+const StatusRetention = 24 * time.Hour
+
+// Keywords of match[version] (Query.Versions).
+const (
+	VersionLast  = "last"
+	VersionFirst = "first"
+	VersionAll   = "all"
 )
 
 // Collection is a TAXII collection: a named group of object versions.
@@ -75,12 +99,49 @@ type Record struct {
 	JSON        []byte // nil when Query.NoBytes
 }
 
+// Time is the position as a UTC time (the date_added it stands for).
+func (p Position) Time() time.Time { return time.UnixMicro(int64(p)).UTC() }
+
 // Page is one page of query results, ascending by date_added.
 type Page struct {
 	Records []Record
 	// More reports that versions matching the query remain after Next.
 	More bool
 	// Next is where the following page starts (the last record's position).
+	Next Position
+}
+
+// RawVersion is one stored object version as ObjectsTo hands it to its
+// callback.
+//
+// THE BYTE SLICES ARE VALID ONLY DURING THE CALLBACK: a backend may hand
+// out its own memory (bbolt: the database's memory map). Copy what must
+// outlive it (append it to a buffer, string(...) it); never keep a slice,
+// never write to one. With bbolt, keeping one is a use-after-free that no
+// test may catch: the memory is remapped when the file grows, and bbolt
+// may reuse the page after a later write.
+type RawVersion struct {
+	// DateAdded is the version's date_added (µs since the epoch, unique
+	// and increasing within the collection).
+	DateAdded Position
+	// ID, Type, Version and SpecVersion are as in Record.
+	ID, Type, Version, SpecVersion []byte
+	// JSON is the stored JSON of the version, exactly as received; nil
+	// when Query.NoBytes.
+	JSON []byte
+}
+
+// PageInfo describes the page that ObjectsTo streamed. More and Next mean
+// what they mean in Page.
+type PageInfo struct {
+	// Count is the number of versions handed to the callback.
+	Count int
+	// First and Last are the date_added of the first and last version
+	// handed to the callback; zero when Count is 0.
+	First, Last Position
+	// More reports that versions matching the query remain after Next.
+	More bool
+	// Next is where the following page starts (Query.After).
 	Next Position
 }
 
@@ -163,9 +224,26 @@ type APIToken struct {
 	Created time.Time
 }
 
-// CheckProblem is one inconsistency found by Check.
+// CheckProblem is one inconsistency found by Check, said so that a person
+// can act on it.
 type CheckProblem struct {
-	Bucket string
-	Key    string
+	// Subject is what the problem is about, in the terms of the data
+	// model: "collection 5f0c…", "account \"alice\"", "status 1d3e…",
+	// "database". Never empty.
+	Subject string
+	// Reason says what is wrong with it.
 	Reason string
+	// Detail is where the backend found it, in the backend's own terms
+	// (bbolt: bucket and key; PostgreSQL: table and row), for whoever
+	// repairs the database by hand. May be empty.
+	Detail string
+}
+
+// String renders the problem on one line: subject, reason and, when
+// present, the detail in brackets.
+func (p CheckProblem) String() string {
+	if p.Detail == "" {
+		return p.Subject + ": " + p.Reason
+	}
+	return p.Subject + ": " + p.Reason + " [" + p.Detail + "]"
 }

@@ -2,7 +2,6 @@ package taxii
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,20 +34,6 @@ import (
 //	GET    /admin/check                        -> {problems: [...]}
 //	GET    /admin/backup                       -> a consistent bbolt file
 
-// adminStore is what the admin API needs beyond Store. *store.DB
-// satisfies it; a Store without these methods serves no admin API.
-type adminStore interface {
-	Store
-	CreateCollection(ctx context.Context, c store.Collection) (store.Collection, error)
-	DeleteCollection(ctx context.Context, id string) error
-	Accounts(ctx context.Context) ([]store.Account, error)
-	CreateAccount(ctx context.Context, a store.Account) error
-	PutAccount(ctx context.Context, a store.Account) error
-	DeleteAccount(ctx context.Context, name string) error
-	Check(ctx context.Context) ([]store.CheckProblem, error)
-	Backup(ctx context.Context, w io.Writer) (int64, error)
-}
-
 // maxAdminBody bounds admin request bodies: they are a few small fields.
 const maxAdminBody = 64 << 10
 
@@ -68,14 +53,9 @@ const (
 
 func init() { routeHooks = append(routeHooks, (*Server).registerAdmin) }
 
-// registerAdmin adds the admin routes when the store supports them.
+// registerAdmin adds the admin routes.
 func (s *Server) registerAdmin(e *echo.Echo) {
-	as, ok := s.db.(adminStore)
-	if !ok {
-		s.log.Info("admin API disabled: the store has no account and collection management")
-		return
-	}
-	a := &adminAPI{s: s, db: as}
+	a := &adminAPI{s: s, db: s.db}
 	add := func(method, path, name string, h echo.HandlerFunc) {
 		e.Add(method, path, h, s.named(name), s.authenticate, s.requireAdmin)
 	}
@@ -96,7 +76,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 // adminAPI holds the admin handlers.
 type adminAPI struct {
 	s  *Server
-	db adminStore
+	db store.Store
 }
 
 // readJSON decodes a bounded JSON body into v, refusing unknown fields and
@@ -246,52 +226,23 @@ func (a *adminAPI) createUser(c echo.Context) error {
 	return sendJSON(c, http.StatusCreated, toAdminUser(acc))
 }
 
-// account loads the account named in the path.
-func (a *adminAPI) account(c echo.Context) (store.Account, error) {
-	name := c.Param("name")
-	acc, err := a.db.Account(c.Request().Context(), name)
+// changed runs one account change of the store (a single transaction)
+// and drops cached credentials, so a new password, a removed grant or a
+// revoked token counts at once.
+func (a *adminAPI) changed(name string, err error) error {
 	if err != nil {
-		return store.Account{}, describe(err, "account %q", name)
-	}
-	return acc, nil
-}
-
-// putAccount stores a changed account and drops cached credentials, so a
-// new password, a removed grant or a revoked token counts at once.
-func (a *adminAPI) putAccount(c echo.Context, acc store.Account) error {
-	if err := a.db.PutAccount(c.Request().Context(), acc); err != nil {
-		return describe(err, "account %q", acc.Name)
+		return describe(err, "account %q", name)
 	}
 	a.s.forgetCredentials()
 	return nil
 }
 
 func (a *adminAPI) deleteUser(c echo.Context) error {
-	ctx := c.Request().Context()
-	acc, err := a.account(c)
-	if err != nil {
+	name := c.Param("name")
+	if err := a.changed(name, a.db.DeleteAccount(c.Request().Context(), name)); err != nil {
 		return err
 	}
-	if acc.Admin {
-		all, err := a.db.Accounts(ctx)
-		if err != nil {
-			return err
-		}
-		admins := 0
-		for _, other := range all {
-			if other.Admin {
-				admins++
-			}
-		}
-		if admins <= 1 {
-			return errorf(http.StatusConflict, "%q is the last admin account; create another admin first", acc.Name)
-		}
-	}
-	if err := a.db.DeleteAccount(ctx, acc.Name); err != nil {
-		return describe(err, "account %q", acc.Name)
-	}
-	a.s.forgetCredentials()
-	a.s.logFor(c).Info("admin: account deleted", "account", acc.Name)
+	a.s.logFor(c).Info("admin: account deleted", "account", name)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -303,17 +254,15 @@ func (a *adminAPI) setPassword(c echo.Context) error {
 	if err := validPassword(in.Password); err != nil {
 		return err
 	}
-	acc, err := a.account(c)
+	name := c.Param("name")
+	hash, err := store.HashPassword(in.Password)
 	if err != nil {
 		return err
 	}
-	if acc.PasswordHash, err = store.HashPassword(in.Password); err != nil {
+	if err := a.changed(name, a.db.SetPasswordHash(c.Request().Context(), name, hash)); err != nil {
 		return err
 	}
-	if err := a.putAccount(c, acc); err != nil {
-		return err
-	}
-	a.s.logFor(c).Info("admin: password changed", "account", acc.Name)
+	a.s.logFor(c).Info("admin: password changed", "account", name)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -327,22 +276,12 @@ func (a *adminAPI) setGrant(c echo.Context) error {
 	if err != nil {
 		return describe(err, "collection %q", ref)
 	}
-	acc, err := a.account(c)
-	if err != nil {
+	name := c.Param("name")
+	g := store.Grant{Read: in.Read, Write: in.Write}
+	if err := a.changed(name, a.db.SetGrant(c.Request().Context(), name, col.ID, g)); err != nil {
 		return err
 	}
-	if acc.Grants == nil {
-		acc.Grants = map[string]store.Grant{}
-	}
-	if in.Read || in.Write {
-		acc.Grants[col.ID] = store.Grant{Read: in.Read, Write: in.Write}
-	} else {
-		delete(acc.Grants, col.ID)
-	}
-	if err := a.putAccount(c, acc); err != nil {
-		return err
-	}
-	a.s.logFor(c).Info("admin: grant set", "account", acc.Name, "collection", col.ID, "read", in.Read, "write", in.Write)
+	a.s.logFor(c).Info("admin: grant set", "account", name, "collection", col.ID, "read", in.Read, "write", in.Write)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -353,42 +292,25 @@ func (a *adminAPI) createToken(c echo.Context) error {
 			return err
 		}
 	}
-	acc, err := a.account(c)
-	if err != nil {
-		return err
-	}
+	name := c.Param("name")
 	secret, tok, err := NewAPIToken()
 	if err != nil {
 		return err
 	}
-	acc.Tokens = append(acc.Tokens, tok)
-	if err := a.putAccount(c, acc); err != nil {
+	if err := a.changed(name, a.db.AddToken(c.Request().Context(), name, tok)); err != nil {
 		return err
 	}
-	a.s.logFor(c).Info("admin: token created", "account", acc.Name, "token_id", tok.ID)
+	a.s.logFor(c).Info("admin: token created", "account", name, "token_id", tok.ID)
 	return sendJSON(c, http.StatusCreated, AdminToken{ID: tok.ID, Created: tok.Created, Token: secret})
 }
 
 func (a *adminAPI) deleteToken(c echo.Context) error {
-	acc, err := a.account(c)
-	if err != nil {
-		return err
+	name, id := c.Param("name"), c.Param("id")
+	if err := a.db.DeleteToken(c.Request().Context(), name, id); err != nil {
+		return describe(err, "token %q of account %q", id, name)
 	}
-	id := c.Param("id")
-	kept := make([]store.APIToken, 0, len(acc.Tokens))
-	for _, t := range acc.Tokens {
-		if t.ID != id {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == len(acc.Tokens) {
-		return errorf(http.StatusNotFound, "account %q has no token %q", acc.Name, id)
-	}
-	acc.Tokens = kept
-	if err := a.putAccount(c, acc); err != nil {
-		return err
-	}
-	a.s.logFor(c).Info("admin: token deleted", "account", acc.Name, "token_id", id)
+	a.s.forgetCredentials()
+	a.s.logFor(c).Info("admin: token deleted", "account", name, "token_id", id)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -399,7 +321,7 @@ func (a *adminAPI) check(c echo.Context) error {
 	}
 	out := AdminCheck{Problems: make([]AdminProblem, len(problems))}
 	for i, p := range problems {
-		out.Problems[i] = AdminProblem{Bucket: p.Bucket, Key: p.Key, Reason: p.Reason}
+		out.Problems[i] = AdminProblem{Subject: p.Subject, Reason: p.Reason, Detail: p.Detail}
 	}
 	return sendJSON(c, http.StatusOK, out)
 }
@@ -428,6 +350,8 @@ func describe(err error, format string, args ...any) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return &apiError{Status: http.StatusNotFound, Description: what + " does not exist", Err: err}
+	case errors.Is(err, store.ErrLastAdmin):
+		return &apiError{Status: http.StatusConflict, Description: what + " is the last admin account; create another admin first", Err: err}
 	case errors.Is(err, store.ErrExists):
 		return &apiError{Status: http.StatusConflict, Description: what + ": the name, title or alias is already taken", Err: err}
 	case errors.Is(err, store.ErrBadParameter):

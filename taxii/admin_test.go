@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -266,7 +269,7 @@ func TestAdminCheckAndBackup(t *testing.T) {
 	if err := os.WriteFile(path, r.body, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	copyDB, err := store.Open(path, nil)
+	copyDB, err := bolt.Open(path, nil)
 	if err != nil {
 		t.Fatalf("the backup does not open: %v", err)
 	}
@@ -280,4 +283,88 @@ func TestAdminCheckAndBackup(t *testing.T) {
 	if problems, err := copyDB.Check(ctx); err != nil || len(problems) != 0 {
 		t.Errorf("backup check: %v %v", problems, err)
 	}
+}
+
+// TestAdminLastTwoAdminsRemovedAtOnce: two admin requests at the same
+// moment each delete one of the last two admin accounts. The store checks
+// the rule in the deleting transaction, so at most one succeeds and an
+// admin account is always left (the other request gets 409, or 401 when
+// its own account was the one deleted before it was authenticated).
+func TestAdminLastTwoAdminsRemovedAtOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for round := range 5 {
+		other := fmt.Sprintf("admin%d", round)
+		if err := e.db.CreateAccount(ctx, store.Account{Name: other, PasswordHash: passwordHash(), Admin: true}); err != nil {
+			t.Fatal(err)
+		}
+		// Round 0 deletes the fixture's admin or the new one; later rounds
+		// work on the survivor and a new one.
+		admins := adminNames(t, e)
+		if len(admins) != 2 {
+			t.Fatalf("round %d starts with admins %v, want two", round, admins)
+		}
+		start := make(chan struct{})
+		codes := make([]int, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Each admin deletes the other one.
+				hr, err := http.NewRequest(http.MethodDelete, e.base+"/admin/users/"+admins[1-i], nil)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				hr.SetBasicAuth(admins[i], password)
+				hr.Header.Set("Accept", "application/json")
+				<-start
+				res, err := http.DefaultClient.Do(hr)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				res.Body.Close()
+				codes[i] = res.StatusCode
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		deleted := 0
+		for i, code := range codes {
+			switch code {
+			case http.StatusNoContent:
+				deleted++
+			case http.StatusConflict, http.StatusUnauthorized:
+			default:
+				t.Errorf("round %d: %s deleting %s: status %d", round, admins[i], admins[1-i], code)
+			}
+		}
+		if left := adminNames(t, e); deleted != 1 || len(left) != 1 {
+			t.Fatalf("round %d: statuses %v, admins left %v; want exactly one deletion and one admin left", round, codes, left)
+		}
+	}
+}
+
+// adminNames lists the admin accounts in the store.
+func adminNames(t *testing.T, e *env) []string {
+	t.Helper()
+	list, err := e.db.Accounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, a := range list {
+		if a.Admin {
+			out = append(out, a.Name)
+		}
+	}
+	return out
 }

@@ -53,11 +53,12 @@ type AdminPassword struct {
 	Password string `json:"password"`
 }
 
-// AdminProblem is one inconsistency reported by GET /admin/check.
+// AdminProblem is one inconsistency reported by GET /admin/check (a
+// store.CheckProblem).
 type AdminProblem struct {
-	Bucket string `json:"bucket"`
-	Key    string `json:"key"`
-	Reason string `json:"reason"`
+	Subject string `json:"subject"`
+	Reason  string `json:"reason"`
+	Detail  string `json:"detail,omitempty"`
 }
 
 // AdminCheck is the body of GET /admin/check.

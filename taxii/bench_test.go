@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -76,7 +77,7 @@ func BenchmarkObjectsPage(b *testing.B) {
 	// The server's own share: the same stack over a store whose Objects
 	// returns the page already read (no bbolt), to separate the cost of
 	// routing, auth, token signing and streaming from the store query.
-	// (Not being a *store.DB, it is served through Objects, not the
+	// (Not being a *bolt.DB, it is served through Objects, not the
 	// streaming ObjectsTo: see readPage.)
 	page, err := e.db.Objects(context.Background(), e.pub.ID, store.Query{Limit: 100})
 	if err != nil {
@@ -100,7 +101,7 @@ func benchLogger(c *taxii.Config) {
 
 // fixedPageStore answers Objects with a fixed page (benchmarks only).
 type fixedPageStore struct {
-	*store.DB
+	*bolt.DB
 	page store.Page
 }
 
@@ -189,7 +190,7 @@ func (w *discardWriter) reset() {
 // objectsOnlyStore is a real store whose ObjectsTo is built on Objects
 // (copied Records, then emitted): the way decorating wrappers of the store
 // serve object pages.
-type objectsOnlyStore struct{ *store.DB }
+type objectsOnlyStore struct{ *bolt.DB }
 
 func (o objectsOnlyStore) ObjectsTo(ctx context.Context, col string, q store.Query, emit func(store.RawVersion) error) (store.PageInfo, error) {
 	page, err := o.DB.Objects(ctx, col, q)
@@ -197,7 +198,7 @@ func (o objectsOnlyStore) ObjectsTo(ctx context.Context, col string, q store.Que
 }
 
 // The two ways an envelope can be filled (streamed from bbolt by
-// store.DB.ObjectsTo, or copied from the Page of store.DB.Objects) give
+// bolt.DB.ObjectsTo, or copied from the Page of bolt.DB.Objects) give
 // byte-identical responses: status, body (next tokens
 // included), date headers and length, on every page of a walk, on the
 // object endpoint, on empty pages and on 404s. The benchmarks above

@@ -15,16 +15,17 @@ import (
 	"github.com/heraldcti/herald/taxii"
 )
 
-// Client-behaviour tests (TAXII-CLIENTS.md): each real client's paging
-// algorithm walks a 10,000-object collection while another goroutine adds
-// objects. After the writer stops, each client makes its next scheduled
+// Client-behaviour tests: the paging algorithm of each widely used TAXII
+// client (next token, added_after, or both, as each really pages) walks a
+// 10,000-object collection while another goroutine adds objects. After the writer stops, each client makes its next scheduled
 // poll. Together the polls must have seen every object exactly once.
 
 // pollClient is one HTTP client with a user and a collection URL.
 type pollClient struct {
-	base   string // …/collections/{id}/objects/
-	user   string
-	client *http.Client
+	base    string // …/collections/{id}/objects/
+	user    string
+	client  *http.Client
+	fetched chan struct{} // if set, signalled (without blocking) after each page
 }
 
 type page struct {
@@ -56,6 +57,12 @@ func (c pollClient) get(q url.Values) (page, error) {
 		return page{}, fmt.Errorf("GET %s: %w", u, err)
 	}
 	p.last = res.Header.Get("X-TAXII-Date-Added-Last")
+	if c.fetched != nil {
+		select {
+		case c.fetched <- struct{}{}:
+		default:
+		}
+	}
 	if p.More != (p.Next != "") {
 		return page{}, fmt.Errorf("GET %s: more=%v but next=%q", u, p.More, p.Next)
 	}
@@ -264,13 +271,21 @@ func TestClients_PagingUnderConcurrentWritesLosesNothing(t *testing.T) {
 		"limit above max":  &bigLimit{cursor: start},
 		"taxii2-client":    &asPages{cursor: start},
 	}
-	pc := pollClient{base: e.base + objectsPath(e, e.pub, ""), user: userReader, client: &http.Client{Timeout: time.Minute}}
+	pc := pollClient{base: e.base + objectsPath(e, e.pub, ""), user: userReader, client: &http.Client{Timeout: time.Minute},
+		fetched: make(chan struct{}, 1)}
+	walksDone := make(chan struct{})
 
 	var wmu sync.Mutex
 	writerDone := make(chan struct{})
 	go func() {
 		defer close(writerDone)
 		for b := 0; b < batches; b++ {
+			// Spread the writes over the walks: each batch after a page
+			// has been served, until the walks are over.
+			select {
+			case <-pc.fetched:
+			case <-walksDone:
+			}
 			var add []stix.Object
 			for i := 0; i < batch; i++ {
 				add = append(add, malware(initial+b*batch+i+1))
@@ -284,7 +299,6 @@ func TestClients_PagingUnderConcurrentWritesLosesNothing(t *testing.T) {
 				want = append(want, o.ID)
 			}
 			wmu.Unlock()
-			time.Sleep(5 * time.Millisecond) // spread the writes over the walks
 		}
 	}()
 
@@ -306,6 +320,7 @@ func TestClients_PagingUnderConcurrentWritesLosesNothing(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	close(walksDone)
 	<-writerDone
 	if t.Failed() {
 		return

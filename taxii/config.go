@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ type Config struct {
 	APIRootDescription string
 
 	// DefaultPageSize is the page size when a request has no limit.
-	// Default 100.
+	// Default 100, or MaxPageSize when that is smaller.
 	DefaultPageSize int
 	// MaxPageSize caps limit (larger limits are capped, not refused).
 	// Default 1000. The store caps pages at its own maximum as well.
@@ -138,11 +139,11 @@ func (cfg Config) withDefaults() Config {
 	if cfg.APIRootTitle == "" {
 		cfg.APIRootTitle = DefaultAPIRootTitle
 	}
-	if cfg.DefaultPageSize == 0 {
-		cfg.DefaultPageSize = DefaultPageSize
-	}
 	if cfg.MaxPageSize == 0 {
 		cfg.MaxPageSize = DefaultMaxPageSize
+	}
+	if cfg.DefaultPageSize == 0 {
+		cfg.DefaultPageSize = min(DefaultPageSize, cfg.MaxPageSize)
 	}
 	if cfg.MaxContentLength == 0 {
 		cfg.MaxContentLength = DefaultMaxContentLength
@@ -175,68 +176,108 @@ var reserved = map[string]bool{"taxii2": true, "admin": true, "healthz": true, "
 // through an atomic pointer, so Reload swaps it in one step.
 type settings struct {
 	Config
-	baseURL *url.URL     // nil: derive from the request
-	proxies []*net.IPNet // trusted proxies
+	baseURL *url.URL       // nil: derive from the request
+	proxies []netip.Prefix // trusted proxies
+}
+
+// ConfigError is a setting of Config that the server refuses. It names the
+// Config fields involved, so that a program with its own names for them
+// (a configuration file's keys, flags) can say which of its settings is
+// wrong.
+type ConfigError struct {
+	Fields  []string // Config field names, e.g. "DefaultPageSize"
+	Problem string
+}
+
+func (e *ConfigError) Error() string {
+	return "taxii config: " + strings.Join(e.Fields, " and ") + ": " + e.Problem
+}
+
+func configErr(fields []string, format string, args ...any) error {
+	return &ConfigError{Fields: fields, Problem: fmt.Sprintf(format, args...)}
+}
+
+// Validate reports the first setting that NewServer would refuse (as a
+// *ConfigError), without reading any file. It is the one validation of a
+// server's configuration: the command line validates its own
+// configuration with it.
+func (cfg Config) Validate() error {
+	_, err := compile(cfg.withDefaults())
+	return err
 }
 
 // compile validates cfg (already defaulted) and derives settings.
 func compile(cfg Config) (*settings, error) {
 	st := &settings{Config: cfg}
-	if !validSegment(cfg.APIRoot) || reserved[cfg.APIRoot] {
-		return nil, fmt.Errorf("taxii config: api root %q must be one URL path segment of letters, digits, '-', '_', '.' or '~' and not one of taxii2, admin, healthz, metrics", cfg.APIRoot)
+	one := func(f string) []string { return []string{f} }
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return nil, configErr(one("Addr"), "%q is not host:port: %v", cfg.Addr, err)
 	}
-	if cfg.DefaultPageSize < 1 || cfg.MaxPageSize < 1 {
-		return nil, fmt.Errorf("taxii config: page sizes must be positive (default %d, max %d)", cfg.DefaultPageSize, cfg.MaxPageSize)
+	if !validSegment(cfg.APIRoot) || reserved[cfg.APIRoot] {
+		return nil, configErr(one("APIRoot"), "%q must be one URL path segment of letters, digits, '-', '_', '.' or '~' and not one of taxii2, admin, healthz, metrics", cfg.APIRoot)
+	}
+	if cfg.MaxPageSize < 1 {
+		return nil, configErr(one("MaxPageSize"), "%d is not positive", cfg.MaxPageSize)
+	}
+	if cfg.DefaultPageSize < 1 {
+		return nil, configErr(one("DefaultPageSize"), "%d is not positive", cfg.DefaultPageSize)
 	}
 	if cfg.DefaultPageSize > cfg.MaxPageSize {
-		return nil, fmt.Errorf("taxii config: default page size %d exceeds max page size %d", cfg.DefaultPageSize, cfg.MaxPageSize)
+		return nil, configErr([]string{"DefaultPageSize", "MaxPageSize"}, "the default page size %d exceeds the max page size %d", cfg.DefaultPageSize, cfg.MaxPageSize)
 	}
 	if cfg.MaxContentLength < 1 || cfg.MaxContentLength > 1<<53-1 {
-		return nil, fmt.Errorf("taxii config: max content length %d out of range", cfg.MaxContentLength)
+		return nil, configErr(one("MaxContentLength"), "%d is out of range", cfg.MaxContentLength)
 	}
 	if (cfg.TLSCertFile == "") != (cfg.TLSKeyFile == "") {
-		return nil, fmt.Errorf("taxii config: TLS needs both a certificate file and a key file")
+		return nil, configErr([]string{"TLSCertFile", "TLSKeyFile"}, "must be given together: TLS needs both a certificate file and a key file")
 	}
 	if cfg.PublicBaseURL != "" {
 		u, err := url.Parse(cfg.PublicBaseURL)
 		if err != nil {
-			return nil, fmt.Errorf("taxii config: public base url: %w", err)
+			return nil, configErr(one("PublicBaseURL"), "%v", err)
 		}
 		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return nil, fmt.Errorf("taxii config: public base url %q must be an absolute http(s) URL without query, fragment or credentials", cfg.PublicBaseURL)
+			return nil, configErr(one("PublicBaseURL"), "%q must be an absolute http(s) URL without query, fragment or credentials", cfg.PublicBaseURL)
 		}
 		u.Path = strings.TrimRight(u.Path, "/")
 		u.RawPath = ""
 		st.baseURL = u
 	}
 	for _, p := range cfg.TrustedProxies {
-		n, err := parseCIDR(p)
+		n, err := ParseProxy(p)
 		if err != nil {
-			return nil, fmt.Errorf("taxii config: trusted proxy: %w", err)
+			return nil, configErr(one("TrustedProxies"), "%v", err)
 		}
 		st.proxies = append(st.proxies, n)
 	}
 	return st, nil
 }
 
-// parseCIDR accepts "10.0.0.0/8", "::1/128" or a bare IP.
-func parseCIDR(s string) (*net.IPNet, error) {
+// ParseProxy parses one TrustedProxies entry: a CIDR prefix ("10.0.0.0/8",
+// "2001:db8::/32") or a bare IP address, which stands for itself alone.
+// Zones ("fe80::1%eth0") are refused: a peer address never has one.
+// IPv4-mapped IPv6 addresses are read as IPv4.
+func ParseProxy(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
-		_, n, err := net.ParseCIDR(s)
+		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return nil, fmt.Errorf("%q: %w", s, err)
+			return netip.Prefix{}, fmt.Errorf("%q is not a CIDR prefix: %w", s, err)
 		}
-		return n, nil
+		if p.Addr().Is4In6() {
+			bits := p.Bits() - 96
+			if bits < 0 {
+				return netip.Prefix{}, fmt.Errorf("%q: an IPv4-mapped prefix shorter than /96", s)
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), bits)
+		}
+		return p.Masked(), nil
 	}
-	ip := net.ParseIP(s)
-	if ip == nil {
-		return nil, fmt.Errorf("%q is neither an IP address nor a CIDR", s)
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, fmt.Errorf("%q is neither an IP address nor a CIDR prefix", s)
 	}
-	bits := 128
-	if ip4 := ip.To4(); ip4 != nil {
-		ip, bits = ip4, 32
-	}
-	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func validSegment(s string) bool {
@@ -254,8 +295,13 @@ func validSegment(s string) bool {
 
 // trusted reports whether ip is a configured proxy.
 func (st *settings) trusted(ip net.IP) bool {
-	for _, n := range st.proxies {
-		if n.Contains(ip) {
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range st.proxies {
+		if p.Contains(a) {
 			return true
 		}
 	}

@@ -5,8 +5,9 @@
 // mapping of errors to TAXII error resources, TLS, logs and metrics. Echo
 // stays inside this package: nothing else in Herald imports it.
 //
-// taxii may import store (value types and *store.DB through the Store
-// interface it declares) and stix. It must not import feed or bbolt.
+// taxii may import store (the value types and the store.Store interface)
+// and stix. It must not import feed or any storage backend (store/bolt,
+// store/postgres) or driver: it serves whatever store.Store it is given.
 //
 // # Endpoints
 //
@@ -15,7 +16,8 @@
 // versions, each with and without the trailing slash; /healthz and
 // /metrics. Every response, errors included, is
 // application/taxii+json;version=2.1 (except the Prometheus text of
-// /metrics).
+// /metrics, which answers admin accounts only; ServeMetrics serves it
+// without credentials on a separate listener for a private scraper).
 //
 // # Decisions
 //

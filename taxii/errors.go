@@ -57,6 +57,7 @@ var storeErrors = []struct {
 	{store.ErrNotFound, http.StatusNotFound, "the requested resource does not exist or is not available to you"},
 	{store.ErrBadParameter, http.StatusBadRequest, "a parameter of the request is malformed"},
 	{store.ErrExists, http.StatusConflict, "a resource with that name already exists"},
+	{store.ErrLastAdmin, http.StatusConflict, "the last admin account cannot be removed or demoted; create another admin first"},
 	{store.ErrLocked, http.StatusServiceUnavailable, "the database is busy; try again later"},
 	{store.ErrSchema, http.StatusInternalServerError, "internal server error"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "the request took too long"},

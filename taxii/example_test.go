@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/heraldcti/herald/store"
+	_ "github.com/heraldcti/herald/store/bolt" // the bbolt backend, for file paths
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -23,7 +24,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	db, err := store.Open(filepath.Join(dir, "herald.db"), nil)
+	db, err := store.Open(context.Background(), filepath.Join(dir, "herald.db"), nil)
 	if err != nil {
 		log.Fatal(err)
 	}

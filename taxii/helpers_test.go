@@ -22,11 +22,12 @@ import (
 	"github.com/heraldcti/herald/internal/testutil"
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 	"github.com/heraldcti/herald/taxii"
 )
 
 // Compile-time check: the real store satisfies the server's interface.
-var _ taxii.Store = (*store.DB)(nil)
+var _ store.Store = (*bolt.DB)(nil)
 
 // clock is a settable clock shared by the store and the server, so
 // date_added values and status timestamps are deterministic.
@@ -76,7 +77,7 @@ var passwordHash = sync.OnceValue(func() string {
 // the accounts above.
 type env struct {
 	t     testing.TB
-	db    *store.DB
+	db    *bolt.DB
 	path  string
 	clock *clock
 	srv   *taxii.Server
@@ -96,7 +97,7 @@ func newEnv(t testing.TB, mod ...func(*taxii.Config)) *env {
 	t.Helper()
 	e := &env{t: t, clock: newClock(), logs: &syncBuffer{}}
 	e.path = filepath.Join(t.TempDir(), "herald.db")
-	db, err := store.Open(e.path, &store.Options{Now: e.clock.Now})
+	db, err := bolt.Open(e.path, &store.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -165,7 +166,7 @@ func (e *env) restart() {
 	if err := e.db.Close(); err != nil {
 		e.t.Fatalf("close store: %v", err)
 	}
-	db, err := store.Open(e.path, &store.Options{Now: e.clock.Now})
+	db, err := bolt.Open(e.path, &store.Options{Now: e.clock.Now})
 	if err != nil {
 		e.t.Fatalf("reopen store: %v", err)
 	}
@@ -403,7 +404,7 @@ func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) 
 // emitPage serves a Store's ObjectsTo from a ready Page, for test wrappers
 // of the store that decorate or replace Objects: the server reads object
 // pages only through ObjectsTo, so a wrapper must provide it too (an
-// ObjectsTo promoted from an embedded *store.DB would bypass the wrapper).
+// ObjectsTo promoted from an embedded *bolt.DB would bypass the wrapper).
 func emitPage(page store.Page, err error, emit func(store.RawVersion) error) (store.PageInfo, error) {
 	if err != nil {
 		return store.PageInfo{}, err

@@ -168,8 +168,8 @@ const (
 )
 
 // acceptable reports whether a response in TAXII 2.1 may be sent to a
-// request with this Accept header. It is deliberately lenient (see
-// TAXII-CLIENTS.md): a missing header, */*, application/*,
+// request with this Accept header. It is deliberately lenient, because
+// real TAXII clients send all of these: a missing header, */*, application/*,
 // application/json and a version-less TAXII type all get TAXII 2.1, and so
 // does application/stix+json when allowSTIX (the manifest endpoint, whose
 // §5.3 table lists it). It refuses (false → 406) only when no range with

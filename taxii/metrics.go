@@ -1,235 +1,273 @@
 package taxii
 
 import (
-	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"github.com/heraldcti/herald/store"
+	"log/slog"
 	"net"
 	"net/http"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
-
-// metricsContentType is the Prometheus text exposition format, v0.0.4.
-const metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
 
 // latencyBuckets are the upper bounds (seconds) of the latency histogram.
 var latencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
-// metrics holds the counters behind /metrics, written by hand in the
-// Prometheus text format (no client library: no new dependency).
+// metricsScrapeTimeout bounds the store reads of one scrape.
+const metricsScrapeTimeout = 10 * time.Second
+
+// metrics holds the server's Prometheus collectors, in a registry of its
+// own (several servers in one process, as in tests, do not collide), with
+// the Go runtime and process collectors beside them.
+//
+// The request path only touches prepared children: the counter and
+// histogram of a route are looked up once per (route, status code) and
+// cached, so recording a request allocates nothing.
 type metrics struct {
-	mu        sync.Mutex
-	requests  map[requestKey]uint64
-	latency   map[string]*histogram // by route
-	lastPoll  map[string]time.Time  // by account
-	added     map[string]uint64     // objects added, by collection id
-	rejected  map[string]uint64     // objects refused, by collection id
-	authFails uint64
-	cacheHits uint64
-	cacheMiss uint64
+	reg *prometheus.Registry
+
+	requests  *prometheus.CounterVec   // endpoint, code
+	latency   *prometheus.HistogramVec // endpoint
+	lastPoll  *prometheus.GaugeVec     // account
+	added     *prometheus.CounterVec   // collection
+	rejected  *prometheus.CounterVec   // collection
+	authFails prometheus.Counter
+	cacheHit  prometheus.Counter
+	cacheMiss prometheus.Counter
+
+	handler http.Handler // the exposition of reg
+
+	routes   atomic.Pointer[map[string]*routeMetrics] // copy on write
+	routesMu sync.Mutex                               // serialises writers of routes
+	polls    sync.Map                                 // account name → prometheus.Gauge
 }
 
-type requestKey struct {
-	route string
-	code  int
+// routeMetrics are the prepared children of one route.
+type routeMetrics struct {
+	route   string
+	latency prometheus.Observer
+	codes   [500]atomic.Pointer[counterRef] // status 100..599
 }
 
-type histogram struct {
-	counts []uint64 // per bucket, not cumulative; last is +Inf
-	sum    float64
-	n      uint64
-}
+type counterRef struct{ prometheus.Counter }
 
-func newMetrics() *metrics {
-	return &metrics{
-		requests: map[requestKey]uint64{},
-		latency:  map[string]*histogram{},
-		lastPoll: map[string]time.Time{},
-		added:    map[string]uint64{},
-		rejected: map[string]uint64{},
+func newMetrics(db store.Store, log *slog.Logger) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_http_requests_total",
+			Help: "HTTP requests by endpoint and status code.",
+		}, []string{"endpoint", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "herald_http_request_duration_seconds",
+			Help:    "Request latency by endpoint.",
+			Buckets: latencyBuckets,
+		}, []string{"endpoint"}),
+		lastPoll: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "herald_account_last_poll_timestamp_seconds",
+			Help: "Unix time of each account's last read of objects, manifests or versions.",
+		}, []string{"account"}),
+		added: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_objects_added_total",
+			Help: "Object versions accepted by add requests, by collection.",
+		}, []string{"collection"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_objects_rejected_total",
+			Help: "Object versions refused by add requests, by collection.",
+		}, []string{"collection"}),
+		authFails: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "herald_auth_failures_total",
+			Help: "Failed authentications.",
+		}),
 	}
+	cache := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "herald_auth_cache_requests_total",
+		Help: "Basic credential cache lookups by result.",
+	}, []string{"result"})
+	m.cacheHit, m.cacheMiss = cache.WithLabelValues("hit"), cache.WithLabelValues("miss")
+	empty := map[string]*routeMetrics{}
+	m.routes.Store(&empty)
+	m.reg.MustRegister(
+		m.requests, m.latency, m.lastPoll, m.added, m.rejected, m.authFails, cache,
+		&collectionCollector{db: db},
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	// A collector that fails (the store) is logged and left out; the other
+	// metrics are still served. The client library compresses when the
+	// scraper accepts gzip.
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog:      slogPrinter{log},
+		ErrorHandling: promhttp.ContinueOnError,
+	})
+	return m
+}
+
+// route returns the prepared children of a route, creating them on first
+// use.
+func (m *metrics) route(name string) *routeMetrics {
+	if rm := (*m.routes.Load())[name]; rm != nil {
+		return rm
+	}
+	m.routesMu.Lock()
+	defer m.routesMu.Unlock()
+	old := *m.routes.Load()
+	if rm := old[name]; rm != nil {
+		return rm
+	}
+	rm := &routeMetrics{route: name, latency: m.latency.WithLabelValues(name)}
+	next := make(map[string]*routeMetrics, len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	next[name] = rm
+	m.routes.Store(&next)
+	return rm
+}
+
+// requestCounter returns the request counter of a route and status code.
+func (m *metrics) requestCounter(rm *routeMetrics, code int) prometheus.Counter {
+	if code < 100 || code > 599 {
+		return m.requests.WithLabelValues(rm.route, strconv.Itoa(code))
+	}
+	slot := &rm.codes[code-100]
+	if c := slot.Load(); c != nil {
+		return c.Counter
+	}
+	c := &counterRef{m.requests.WithLabelValues(rm.route, strconv.Itoa(code))}
+	if !slot.CompareAndSwap(nil, c) {
+		return slot.Load().Counter
+	}
+	return c.Counter
 }
 
 func (m *metrics) observe(route string, code int, d time.Duration) {
-	sec := d.Seconds()
-	i := sort.SearchFloat64s(latencyBuckets, sec)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests[requestKey{route, code}]++
-	h := m.latency[route]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(latencyBuckets)+1)}
-		m.latency[route] = h
-	}
-	h.counts[i]++
-	h.sum += sec
-	h.n++
+	rm := m.route(route)
+	m.requestCounter(rm, code).Inc()
+	rm.latency.Observe(d.Seconds())
 }
 
+// polled records an account's read; the value keeps millisecond precision.
 func (m *metrics) polled(account string, t time.Time) {
-	m.mu.Lock()
-	m.lastPoll[account] = t
-	m.mu.Unlock()
+	g, ok := m.polls.Load(account)
+	if !ok {
+		g, _ = m.polls.LoadOrStore(account, m.lastPoll.WithLabelValues(account))
+	}
+	g.(prometheus.Gauge).Set(float64(t.UnixMilli()) / 1000)
 }
 
 func (m *metrics) addedObjects(collection string, ok, failed int) {
-	m.mu.Lock()
-	m.added[collection] += uint64(ok)
-	m.rejected[collection] += uint64(failed)
-	m.mu.Unlock()
+	m.added.WithLabelValues(collection).Add(float64(ok))
+	m.rejected.WithLabelValues(collection).Add(float64(failed))
 }
 
-func (m *metrics) authFailure() {
-	m.mu.Lock()
-	m.authFails++
-	m.mu.Unlock()
-}
+func (m *metrics) authFailure() { m.authFails.Inc() }
 
 func (m *metrics) authCache(hit bool) {
-	m.mu.Lock()
 	if hit {
-		m.cacheHits++
+		m.cacheHit.Inc()
 	} else {
-		m.cacheMiss++
+		m.cacheMiss.Inc()
 	}
-	m.mu.Unlock()
 }
 
-// getMetrics serves GET /metrics. It is open to loopback peers (a local
-// Prometheus) and to admin accounts; everyone else gets 401/403, because
-// the metrics name accounts and collections.
+// collectionCollector reports the object versions stored per collection,
+// read from the store at each scrape.
+type collectionCollector struct{ db store.Store }
+
+var collectionVersionsDesc = prometheus.NewDesc(
+	"herald_collection_object_versions",
+	"Object versions stored, by collection.",
+	[]string{"collection", "title"}, nil)
+
+func (cc *collectionCollector) Describe(ch chan<- *prometheus.Desc) { ch <- collectionVersionsDesc }
+
+func (cc *collectionCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), metricsScrapeTimeout)
+	defer cancel()
+	cols, err := cc.db.Collections(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(collectionVersionsDesc, fmt.Errorf("list collections: %w", err))
+		return
+	}
+	for _, col := range cols {
+		n, err := cc.db.CountVersions(ctx, col.ID)
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(collectionVersionsDesc, fmt.Errorf("count versions of collection %s: %w", col.ID, err))
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(collectionVersionsDesc, prometheus.GaugeValue, float64(n), col.ID, col.Title)
+	}
+}
+
+// MetricsHandler serves /metrics without credentials, for a listener that
+// only a trusted scraper can reach (see ServeMetrics). The TAXII listener's
+// /metrics needs an admin account.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler)
+	return mux
+}
+
+// ServeMetrics serves MetricsHandler on ln, without credentials and
+// without TLS, until ctx is done. It is for a scraper on a private
+// network; the metrics name accounts and collections, so the address must
+// not be reachable by feed consumers.
+func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.MetricsHandler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.log.Info("serving metrics without credentials", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("metrics listener: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("metrics listener: shutdown: %w", err)
+	}
+	return nil
+}
+
+// slogPrinter adapts the server's logger to promhttp's error log.
+type slogPrinter struct{ log *slog.Logger }
+
+func (p slogPrinter) Println(v ...any) { p.log.Error("metrics", "err", fmt.Sprint(v...)) }
+
+// getMetrics serves GET /metrics on the TAXII listener, to admin accounts
+// only (Basic or token): the metrics name accounts and private
+// collections. Anonymous callers get 401, other accounts 403.
 func (s *Server) getMetrics(c echo.Context) error {
 	who := callerFrom(c)
-	if !who.Admin && (!loopbackPeer(c.Request()) || s.fromTrustedProxy(c.Request())) {
-		if who.anonymous() {
-			return errorf(http.StatusUnauthorized, "metrics need an admin account or a loopback client")
-		}
-		return errorf(http.StatusForbidden, "metrics need an admin account or a loopback client")
+	if who.anonymous() {
+		return errorf(http.StatusUnauthorized, "metrics need an admin account")
 	}
-	ctx := c.Request().Context()
-	cols, err := s.db.Collections(ctx)
-	if err != nil {
-		return err
+	if !who.Admin {
+		return errorf(http.StatusForbidden, "metrics need an admin account")
 	}
-	counts := make([]int, len(cols))
-	for i, col := range cols {
-		if counts[i], err = s.db.CountVersions(ctx, col.ID); err != nil {
-			return err
-		}
-	}
-	var b bytes.Buffer
-	m := s.metrics
-	m.mu.Lock()
-	header(&b, "herald_http_requests_total", "counter", "HTTP requests by endpoint and status code.")
-	keys := make([]requestKey, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].route != keys[j].route {
-			return keys[i].route < keys[j].route
-		}
-		return keys[i].code < keys[j].code
-	})
-	for _, k := range keys {
-		sample(&b, "herald_http_requests_total", m.requests[k], "endpoint", k.route, "code", strconv.Itoa(k.code))
-	}
-	header(&b, "herald_http_request_duration_seconds", "histogram", "Request latency by endpoint.")
-	for _, route := range sortedKeys(m.latency) {
-		h := m.latency[route]
-		var cum uint64
-		for i, ub := range latencyBuckets {
-			cum += h.counts[i]
-			sample(&b, "herald_http_request_duration_seconds_bucket", cum, "endpoint", route, "le", strconv.FormatFloat(ub, 'g', -1, 64))
-		}
-		sample(&b, "herald_http_request_duration_seconds_bucket", h.n, "endpoint", route, "le", "+Inf")
-		sampleFloat(&b, "herald_http_request_duration_seconds_sum", h.sum, "endpoint", route)
-		sample(&b, "herald_http_request_duration_seconds_count", h.n, "endpoint", route)
-	}
-	header(&b, "herald_account_last_poll_timestamp_seconds", "gauge", "Unix time of each account's last read of objects, manifests or versions.")
-	for _, name := range sortedKeys(m.lastPoll) {
-		sampleFloat(&b, "herald_account_last_poll_timestamp_seconds", float64(m.lastPoll[name].UnixMilli())/1000, "account", name)
-	}
-	header(&b, "herald_objects_added_total", "counter", "Object versions accepted by add requests, by collection.")
-	for _, id := range sortedKeys(m.added) {
-		sample(&b, "herald_objects_added_total", m.added[id], "collection", id)
-	}
-	header(&b, "herald_objects_rejected_total", "counter", "Object versions refused by add requests, by collection.")
-	for _, id := range sortedKeys(m.rejected) {
-		sample(&b, "herald_objects_rejected_total", m.rejected[id], "collection", id)
-	}
-	header(&b, "herald_auth_failures_total", "counter", "Failed authentications.")
-	sample(&b, "herald_auth_failures_total", m.authFails)
-	header(&b, "herald_auth_cache_requests_total", "counter", "Basic credential cache lookups by result.")
-	sample(&b, "herald_auth_cache_requests_total", m.cacheHits, "result", "hit")
-	sample(&b, "herald_auth_cache_requests_total", m.cacheMiss, "result", "miss")
-	m.mu.Unlock()
-
-	header(&b, "herald_collection_object_versions", "gauge", "Object versions stored, by collection.")
-	for i, col := range cols {
-		sample(&b, "herald_collection_object_versions", uint64(counts[i]), "collection", col.ID, "title", col.Title)
-	}
-	c.Response().Header().Set(echo.HeaderContentType, metricsContentType)
-	return c.Blob(http.StatusOK, metricsContentType, b.Bytes())
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func header(b *bytes.Buffer, name, typ, help string) {
-	b.WriteString("# HELP " + name + " " + help + "\n# TYPE " + name + " " + typ + "\n")
-}
-
-func sample(b *bytes.Buffer, name string, v uint64, labels ...string) {
-	writeName(b, name, labels)
-	b.WriteString(strconv.FormatUint(v, 10))
-	b.WriteByte('\n')
-}
-
-func sampleFloat(b *bytes.Buffer, name string, v float64, labels ...string) {
-	writeName(b, name, labels)
-	b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-	b.WriteByte('\n')
-}
-
-func writeName(b *bytes.Buffer, name string, labels []string) {
-	b.WriteString(name)
-	if len(labels) > 0 {
-		b.WriteByte('{')
-		for i := 0; i+1 < len(labels); i += 2 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(labels[i])
-			b.WriteString(`="`)
-			b.WriteString(labelEscaper.Replace(labels[i+1]))
-			b.WriteByte('"')
-		}
-		b.WriteByte('}')
-	}
-	b.WriteByte(' ')
-}
-
-// labelEscaper escapes label values as the exposition format requires.
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-// loopbackPeer reports whether the TCP peer itself is on loopback (proxy
-// headers are not consulted).
-func loopbackPeer(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	// The handler sets its own Content-Type over the TAXII default.
+	c.Response().Header().Del(echo.HeaderContentType)
+	s.metrics.handler.ServeHTTP(c.Response(), c.Request())
+	return nil
 }

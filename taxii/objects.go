@@ -188,7 +188,7 @@ func (s *Server) mustExist(c echo.Context, pr *pageRequest) error {
 // object has versions (filtered out).
 //
 // The objects are copied straight from the store into the pooled body
-// buffer (body.go) while the store's read transaction is open, with no
+// buffer (response_body.go) while the store's read transaction is open, with no
 // allocation per object; the head, which needs the page's More and Next,
 // is put in front afterwards.
 func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) error {

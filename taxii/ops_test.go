@@ -9,10 +9,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 	"github.com/heraldcti/herald/taxii"
 )
 
@@ -71,48 +72,7 @@ func TestOps_Healthz(t *testing.T) {
 	}
 }
 
-// /metrics is Prometheus text: requests by endpoint and status, latency
-// histogram, object versions per collection, last poll per account. Open
-// to loopback peers and admins, not to others.
-func TestOps_Metrics(t *testing.T) {
-	e := newEnv(t, func(c *taxii.Config) { c.TrustedProxies = []string{"127.0.0.1"} })
-	e.put(e.pub.ID, indicator(1, ""), indicator(2, ""))
-	e.get(objectsPath(e, e.pub, ""), userReader)
-	e.get(objectsPath(e, e.pub, "limit=0"), "")
-	// Through the (trusted, loopback) proxy: not a local scrape.
-	wantError(t, e.do(req{path: "/metrics", noTAXII: true}), 401)
-	wantError(t, e.do(req{path: "/metrics", noTAXII: true, user: userReader}), 403)
-	r := e.do(req{path: "/metrics", noTAXII: true, user: userAdmin})
-	wantStatus(t, r, 200)
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
-		t.Errorf("Content-Type %q", ct)
-	}
-	body := string(r.body)
-	for _, want := range []string{
-		`herald_http_requests_total{endpoint="get_objects",code="200"} 1`,
-		`herald_http_requests_total{endpoint="get_objects",code="400"} 1`,
-		`herald_http_request_duration_seconds_bucket{endpoint="get_objects",le="+Inf"} 2`,
-		`herald_http_request_duration_seconds_count{endpoint="get_objects"} 2`,
-		`herald_collection_object_versions{collection="` + e.pub.ID + `",title="Public advisories"} 2`,
-		`herald_account_last_poll_timestamp_seconds{account="reader"} ` + formatFloat(float64(t0.UnixMilli())/1000),
-		"# TYPE herald_http_request_duration_seconds histogram",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %q", want)
-		}
-	}
-	// Each line is a comment or "name{labels} value".
-	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
-		if strings.HasPrefix(line, "# ") {
-			continue
-		}
-		if f := strings.Fields(line); len(f) < 2 {
-			t.Errorf("malformed metrics line %q", line)
-		}
-	}
-}
-
-// The issue §9: gzip when the client accepts it; the decompressed body is
+// gzip when the client accepts it; the decompressed body is
 // the identity body.
 func TestOps_Gzip(t *testing.T) {
 	e := newEnv(t)
@@ -146,32 +106,47 @@ func TestOps_Gzip(t *testing.T) {
 	}
 }
 
-// slowStore delays reading an objects page, to have a request in flight
-// at shutdown.
+// slowStore holds an objects page until release is closed, to have a
+// request in flight at shutdown.
 type slowStore struct {
-	*store.DB
+	*bolt.DB
 	started chan struct{}
+	release chan struct{}
 }
 
 func (s slowStore) ObjectsTo(ctx context.Context, col string, q store.Query, emit func(store.RawVersion) error) (store.PageInfo, error) {
 	close(s.started)
-	time.Sleep(300 * time.Millisecond)
+	<-s.release
 	return s.DB.ObjectsTo(ctx, col, q, emit)
 }
 
-// The issue §8: Serve returns after draining when its context is
-// cancelled; the request in flight completes.
+// closeSignal is a listener that reports when it is closed: the server
+// closes its listeners first when it starts shutting down.
+type closeSignal struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeSignal) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// Serve returns after draining when its context is cancelled; the request
+// in flight completes.
 func TestOps_GracefulShutdown(t *testing.T) {
 	e := newEnv(t)
-	started := make(chan struct{})
-	srv, err := taxii.NewServer(slowStore{DB: e.db, started: started}, e.cfg)
+	started, release := make(chan struct{}), make(chan struct{})
+	srv, err := taxii.NewServer(slowStore{DB: e.db, started: started, release: release}, e.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := &closeSignal{Listener: raw, closed: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
@@ -187,23 +162,25 @@ func TestOps_GracefulShutdown(t *testing.T) {
 	}()
 	<-started
 	cancel()
+	<-ln.closed // shutdown has begun while the request is held
+	select {
+	case err := <-done:
+		t.Fatalf("Serve returned %v with a request in flight", err)
+	default:
+	}
+	close(release)
 	if st := <-status; st != 200 {
 		t.Fatalf("in-flight request got %d, want 200", st)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Serve: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return")
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
 		t.Fatal("still serving after shutdown")
 	}
 }
 
-// The issue §7: plain HTTP only on loopback unless AllowInsecureHTTP
+// Plain HTTP only on loopback unless AllowInsecureHTTP
 // (then with a warning).
 func TestOps_PlainHTTPOffLoopback(t *testing.T) {
 	e := newEnv(t)

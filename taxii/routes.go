@@ -30,8 +30,9 @@ const (
 //	func init() { routeHooks = append(routeHooks, (*Server).registerAdmin) }
 //
 // Hooks run once, in NewServer, after the TAXII routes exist. They should
-// register per-route middleware (e.GET(path, h, mw...)), not groups, so
-// wrong methods stay 405 (DEPENDENCIES.md §2), and use s.named,
+// register per-route middleware (e.GET(path, h, mw...)), not groups: Echo
+// gives a group catch-all routes so its middleware runs, which turns a
+// wrong method into a 404 without Allow instead of a 405. Use s.named,
 // s.authenticate and s.requireAdmin.
 var routeHooks []func(s *Server, e *echo.Echo)
 

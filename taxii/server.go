@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/heraldcti/herald/store"
 )
 
-// Server is Herald's TAXII 2.1 server: one API root over a Store. It is
+// Server is Herald's TAXII 2.1 server: one API root over a store.Store. It is
 // safe for concurrent use; Reload may be called while it serves.
 type Server struct {
-	db      Store
+	db      store.Store
 	e       *echo.Echo
 	set     atomic.Pointer[settings]
 	cert    atomic.Pointer[tls.Certificate]
@@ -31,7 +33,7 @@ type Server struct {
 
 // NewServer builds a server over db. It reads the store's token secret
 // (so db must be open) and, when TLS files are configured, loads them.
-func NewServer(db Store, cfg Config) (*Server, error) {
+func NewServer(db store.Store, cfg Config) (*Server, error) {
 	if db == nil {
 		return nil, errors.New("taxii: nil store")
 	}
@@ -51,7 +53,7 @@ func NewServer(db Store, cfg Config) (*Server, error) {
 		apiRoot: st.APIRoot,
 		useTLS:  st.TLSCertFile != "",
 		tokens:  tokenSigner{key: secret},
-		metrics: newMetrics(),
+		metrics: newMetrics(db, st.Logger),
 		log:     st.Logger,
 	}
 	s.auth = newAuthenticator(s)
@@ -132,6 +134,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.log.Warn("serving plain HTTP on a non-loopback address: credentials travel in clear text unless a TLS proxy is in front", "addr", ln.Addr().String())
 	}
 
+	// Expired statuses are purged before the first request is served, so
+	// a client that gets an answer never sees a status past its retention.
+	s.purgeStatuses(ctx)
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
 	go s.maintain(bg)
@@ -162,9 +167,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // maintain purges statuses older than StatusRetention and expired auth
-// cache and throttle entries, until ctx is done.
+// cache and throttle entries, until ctx is done. Serve has already purged
+// once before serving.
 func (s *Server) maintain(ctx context.Context) {
-	s.purgeStatuses(ctx)
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	lastPurge := time.Now()

@@ -22,7 +22,7 @@ func appendTimestamp(b []byte, t time.Time) []byte {
 var errTimestamp = errors.New("not an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM))")
 
 // parseTimestamp reads an added_after value leniently, as real clients send
-// it (TAXII-2.1.md §2): RFC 3339 with 0 to 9 fraction digits, "Z" or a
+// it (the timestamp type of TAXII 2.1 §2.1): RFC 3339 with 0 to 9 fraction digits, "Z" or a
 // numeric offset (normalised to UTC), "T"/"Z" in either case. The result is
 // truncated to microseconds, the precision of date_added; truncating keeps
 // "strictly after" exact.

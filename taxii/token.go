@@ -13,7 +13,7 @@ import (
 	"github.com/heraldcti/herald/store"
 )
 
-// A next token (DESIGN.md decision 4) is stateless: everything needed to
+// A next token is stateless: everything needed to
 // resume a walk travels in it, signed with HMAC-SHA256 under the store's
 // TokenSecret, so it survives restarts and works for clients that send only
 // next (+limit) on follow-up requests (Elastic ti_custom).

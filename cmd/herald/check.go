@@ -28,7 +28,7 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 			return fmt.Errorf("check: %w", err)
 		}
 		for _, p := range problems {
-			fmt.Fprintf(c.m.Stdout, "%s\t%s\t%s\n", p.Bucket, p.Key, p.Reason)
+			fmt.Fprintln(c.m.Stdout, p)
 		}
 		if len(problems) > 0 {
 			return fmt.Errorf("check: %d problems found", len(problems))

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,6 +148,26 @@ func TestLockedDatabaseSaysHowToUseServer(t *testing.T) {
 	mustRun(t, env{"HERALD_DB": db}, "", "collection", "list")
 }
 
+// TestPostgresURLUnreachable: a postgres:// --db value picks the
+// PostgreSQL backend; when the server does not answer, every command
+// says so (exit 1) without showing the URL's password.
+func TestPostgresURLUnreachable(t *testing.T) {
+	url := "postgres://herald:s3cret-pw@127.0.0.1:1/herald"
+	for _, args := range [][]string{
+		{"collection", "list", "--db", url},
+		{"check", "--db", url},
+		{"serve", "--db", url, "--addr", "127.0.0.1:0"},
+	} {
+		r := run(t, env{"HERALD_ADMIN_PASSWORD": "a-long-admin-password"}, "", args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "failed to connect") {
+			t.Errorf("herald %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, "s3cret-pw") || strings.Contains(r.stdout, "s3cret-pw") {
+			t.Errorf("herald %s shows the password:\n%s%s", strings.Join(args, " "), r.stdout, r.stderr)
+		}
+	}
+}
+
 func TestCollectionAndUserCommandsOnAFile(t *testing.T) {
 	dir := t.TempDir()
 	e := env{"HERALD_DB": filepath.Join(dir, "h.db")}
@@ -189,7 +208,7 @@ func TestCollectionAndUserCommandsOnAFile(t *testing.T) {
 	mustRun(t, e, "", "user", "token", "rm", "alice", tokID)
 	mustRun(t, e, "new password here\n", "user", "passwd", "alice", "--password-stdin")
 
-	db, err := store.Open(e["HERALD_DB"], nil)
+	db, err := store.Open(context.Background(), e["HERALD_DB"], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,85 +267,5 @@ func TestVersionLdflagsOverride(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(out), "herald "+testVersion+" ") {
 		t.Errorf("version printed %q, want the -X main.version value %s", out, testVersion)
-	}
-}
-
-// On a terminal, user add prompts twice without echo. script(1) gives the
-// binary a pseudo-terminal; the test is skipped where it is missing.
-func TestUserAddPromptsOnTheTerminalWithoutEcho(t *testing.T) {
-	script, err := exec.LookPath("script")
-	if err != nil {
-		t.Skip("script(1) is not installed")
-	}
-	dir := t.TempDir()
-	db := filepath.Join(dir, "h.db")
-	const pw = "typed-on-the-terminal"
-	cmd := exec.Command(script, "-qec", heraldBin+" user add zed --db "+db, "/dev/null")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		// Type each line after its prompt has switched echo off.
-		for range 2 {
-			time.Sleep(500 * time.Millisecond)
-			io.WriteString(stdin, pw+"\n")
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("user add on a terminal: %v\n%s", err, out.String())
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("user add did not finish:\n%s", out.String())
-	}
-	if !strings.Contains(out.String(), "New password for zed:") || !strings.Contains(out.String(), "Repeat it:") {
-		t.Errorf("no prompts on the terminal:\n%q", out.String())
-	}
-	if strings.Contains(out.String(), pw) {
-		t.Errorf("the password was echoed:\n%q", out.String())
-	}
-	s, err := store.Open(db, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	a, err := s.Account(context.Background(), "zed")
-	if err != nil || !store.CheckPassword(a.PasswordHash, pw) {
-		t.Fatalf("account zed: %+v, %v", a, err)
-	}
-}
-
-// With stderr on a terminal, import draws a progress bar; without, none
-// (the other tests' captured stderr never holds one).
-func TestImportDrawsProgressOnATerminal(t *testing.T) {
-	script, err := exec.LookPath("script")
-	if err != nil {
-		t.Skip("script(1) is not installed")
-	}
-	dir := t.TempDir()
-	db := filepath.Join(dir, "h.db")
-	mustRun(t, env{"HERALD_DB": db}, "", "collection", "add", "--title", "t")
-	path := filepath.Join(dir, "b.json")
-	writeLargeBundle(t, path, 3000)
-	out, err := exec.Command(script, "-qec", heraldBin+" import --collection t --db "+db+" "+path, "/dev/null").CombinedOutput()
-	if err != nil {
-		t.Fatalf("import on a terminal: %v\n%s", err, out)
-	}
-	if !regexp.MustCompile(`\r\S*b\.json \[=+\] 100%  .* 3,000 objects`).Match(out) {
-		t.Errorf("no final progress bar in %q", out)
-	}
-	r := mustRun(t, env{"HERALD_DB": db}, "", "import", "--collection", "t", path)
-	if strings.Contains(r.stderr, "\r") || strings.Contains(r.stderr, "[=") {
-		t.Errorf("progress bar drawn on a non-terminal: %q", r.stderr)
 	}
 }

@@ -7,19 +7,18 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/heraldcti/herald/taxii"
 )
 
-// Defaults of the server configuration.
-const (
-	DefaultAddr   = "127.0.0.1:8080"
-	DefaultDBPath = "herald.db"
-)
+// DefaultDBPath is the database of `herald serve` with no --db. The
+// default listen address is the server's own, taxii.DefaultAddr.
+const DefaultDBPath = "herald.db"
 
 // Config is the configuration of `herald serve`. It is read, in rising
 // order of precedence, from the defaults, the configuration file
@@ -39,6 +38,7 @@ const (
 //	trusted_proxies: [10.0.0.0/8]
 //	allow_insecure_http: false
 //	log_level: info
+//	metrics_addr: 10.0.0.5:9464
 type Config struct {
 	Addr              string   `yaml:"addr" json:"addr"`
 	DB                string   `yaml:"db" json:"db"`
@@ -51,13 +51,16 @@ type Config struct {
 	TrustedProxies    []string `yaml:"trusted_proxies" json:"trusted_proxies"`
 	AllowInsecureHTTP bool     `yaml:"allow_insecure_http" json:"allow_insecure_http"`
 	LogLevel          string   `yaml:"log_level" json:"log_level"`
+	// MetricsAddr, when set, is a second listener serving /metrics without
+	// credentials, for a scraper on a private network.
+	MetricsAddr string `yaml:"metrics_addr" json:"metrics_addr"`
 }
 
 // DefaultConfig is the configuration of `herald serve` with no flags,
 // file or environment: herald.db, 127.0.0.1:8080, plain HTTP on loopback.
 // Zero page and size limits mean the taxii package's defaults.
 func DefaultConfig() Config {
-	return Config{Addr: DefaultAddr, DB: DefaultDBPath, LogLevel: "info"}
+	return Config{Addr: taxii.DefaultAddr, DB: DefaultDBPath, LogLevel: "info"}
 }
 
 // ReadConfigFile reads a configuration file over cfg: keys present in the
@@ -101,6 +104,7 @@ var configEnv = []envVar{
 	{"HERALD_TRUSTED_PROXIES", func(c *Config, v string) error { c.TrustedProxies = splitList(v); return nil }},
 	{"HERALD_ALLOW_INSECURE_HTTP", func(c *Config, v string) error { return setBool(&c.AllowInsecureHTTP, v) }},
 	{"HERALD_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"HERALD_METRICS_ADDR", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
 }
 
 // applyEnv sets the fields whose HERALD_* variable is set and not empty.
@@ -155,29 +159,31 @@ func splitList(s string) []string {
 	return out
 }
 
+// configKeys names the server's settings (taxii.Config fields) as the
+// configuration file does.
+var configKeys = map[string]string{
+	"Addr":              "addr",
+	"PublicBaseURL":     "public_base_url",
+	"TLSCertFile":       "tls_cert",
+	"TLSKeyFile":        "tls_key",
+	"DefaultPageSize":   "default_page_size",
+	"MaxPageSize":       "max_page_size",
+	"MaxContentLength":  "max_content_length",
+	"TrustedProxies":    "trusted_proxies",
+	"AllowInsecureHTTP": "allow_insecure_http",
+}
+
 // Validate reports the first problem that would stop the server from
-// starting, naming the setting.
+// starting, naming the setting. What the server is configured with is
+// validated by the server's own rules (taxii.Config.Validate), once; this
+// adds only the command's settings (db, log_level).
 func (c Config) Validate() error {
 	if c.DB == "" {
 		return errors.New("db: empty database path")
 	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("addr %q: %w", c.Addr, err)
-	}
-	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return errors.New("tls_cert and tls_key must be given together")
-	}
-	if c.DefaultPageSize < 0 || c.MaxPageSize < 0 || c.MaxContentLength < 0 {
-		return errors.New("default_page_size, max_page_size and max_content_length must not be negative")
-	}
-	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
-		return fmt.Errorf("default_page_size %d is larger than max_page_size %d", c.DefaultPageSize, c.MaxPageSize)
-	}
-	for _, p := range c.TrustedProxies {
-		if _, err := netip.ParsePrefix(p); err != nil {
-			if _, err := netip.ParseAddr(p); err != nil {
-				return fmt.Errorf("trusted_proxies: %q is neither an address nor a CIDR prefix", p)
-			}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics_addr %q: %w", c.MetricsAddr, err)
 		}
 	}
 	switch strings.ToLower(c.LogLevel) {
@@ -185,7 +191,18 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("log_level %q: want debug, info, warn or error", c.LogLevel)
 	}
-	return nil
+	err := taxiiConfig(c, nil).Validate()
+	var ce *taxii.ConfigError
+	if errors.As(err, &ce) {
+		keys := make([]string, len(ce.Fields))
+		for i, f := range ce.Fields {
+			if keys[i] = configKeys[f]; keys[i] == "" {
+				keys[i] = f
+			}
+		}
+		return fmt.Errorf("%s: %s", strings.Join(keys, " and "), ce.Problem)
+	}
+	return err
 }
 
 // serveFlags holds serve's flag values; only the flags given on the
@@ -200,7 +217,7 @@ type serveFlags struct {
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.configPath, "config", "", "configuration `file` (YAML or JSON; env HERALD_CONFIG); SIGHUP re-reads it")
 	fs.StringVar(&f.cfg.DB, "db", DefaultDBPath, "database `path` (env HERALD_DB)")
-	fs.StringVar(&f.cfg.Addr, "addr", DefaultAddr, "listen address `host:port` (env HERALD_ADDR)")
+	fs.StringVar(&f.cfg.Addr, "addr", taxii.DefaultAddr, "listen address `host:port` (env HERALD_ADDR)")
 	fs.StringVar(&f.cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM; env HERALD_TLS_CERT)")
 	fs.StringVar(&f.cfg.TLSKey, "tls-key", "", "TLS private key `file` (PEM; env HERALD_TLS_KEY)")
 	fs.StringVar(&f.cfg.PublicBaseURL, "public-url", "", "public base `URL` used in discovery, e.g. https://cti.example.org (env HERALD_PUBLIC_BASE_URL)")
@@ -210,6 +227,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.proxies, "trusted-proxies", "", "comma-separated `CIDRs` whose X-Forwarded-* headers are trusted")
 	fs.BoolVar(&f.cfg.AllowInsecureHTTP, "allow-insecure-http", false, "serve plain HTTP on a non-loopback address (behind a TLS proxy)")
 	fs.StringVar(&f.cfg.LogLevel, "log-level", "info", "log `level`: debug, info, warn, error")
+	fs.StringVar(&f.cfg.MetricsAddr, "metrics-addr", "", "also serve /metrics without credentials on `host:port`, for a scraper on a private network (env HERALD_METRICS_ADDR)")
 }
 
 // flagNames maps each Config field's flag to a function copying it.
@@ -225,6 +243,7 @@ var serveFlagCopy = map[string]func(dst *Config, f *serveFlags){
 	"trusted-proxies":     func(d *Config, f *serveFlags) { d.TrustedProxies = splitList(f.proxies) },
 	"allow-insecure-http": func(d *Config, f *serveFlags) { d.AllowInsecureHTTP = f.cfg.AllowInsecureHTTP },
 	"log-level":           func(d *Config, f *serveFlags) { d.LogLevel = f.cfg.LogLevel },
+	"metrics-addr":        func(d *Config, f *serveFlags) { d.MetricsAddr = f.cfg.MetricsAddr },
 }
 
 // load builds the effective configuration: defaults, then the file, then

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/heraldcti/herald/taxii"
 )
 
 // loadConfig runs serve's configuration loading on a file body, an
@@ -58,6 +60,16 @@ func TestConfigPrecedenceDefaultsFileEnvFlags(t *testing.T) {
 			want: Config{Addr: "127.0.0.1:7000", DB: "herald.db", LogLevel: "warn"}},
 		{name: "tls from flags", args: []string{"--tls-cert", "c.pem", "--tls-key", "k.pem"},
 			want: Config{Addr: "127.0.0.1:8080", DB: "herald.db", TLSCert: "c.pem", TLSKey: "k.pem", LogLevel: "info"}},
+		{name: "metrics address from the file", file: "metrics_addr: 10.0.0.5:9464\n",
+			want: Config{Addr: "127.0.0.1:8080", DB: "herald.db", LogLevel: "info", MetricsAddr: "10.0.0.5:9464"}},
+		{name: "metrics address: env over file", file: "metrics_addr: 10.0.0.5:9464\n", env: map[string]string{"HERALD_METRICS_ADDR": "127.0.0.1:9100"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "herald.db", LogLevel: "info", MetricsAddr: "127.0.0.1:9100"}},
+		{name: "metrics address: flag over env", env: map[string]string{"HERALD_METRICS_ADDR": "127.0.0.1:9100"}, args: []string{"--metrics-addr", "127.0.0.1:9200"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "herald.db", LogLevel: "info", MetricsAddr: "127.0.0.1:9200"}},
+		// The default page size follows a smaller max down, as the server
+		// does (one validation: taxii.Config.Validate).
+		{name: "max page size alone", args: []string{"--max-page-size", "50"},
+			want: Config{Addr: "127.0.0.1:8080", DB: "herald.db", MaxPageSize: 50, LogLevel: "info"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,9 +98,12 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{name: "bad env bool", env: map[string]string{"HERALD_ALLOW_INSECURE_HTTP": "perhaps"}, want: "HERALD_ALLOW_INSECURE_HTTP"},
 		{name: "cert without key", args: []string{"--tls-cert", "c.pem"}, want: "tls_cert and tls_key"},
 		{name: "bad addr", args: []string{"--addr", "localhost"}, want: "addr"},
+		{name: "bad metrics addr", env: map[string]string{"HERALD_METRICS_ADDR": "9464"}, want: "metrics_addr"},
 		{name: "default over max", args: []string{"--default-page-size", "10", "--max-page-size", "5"}, want: "default_page_size"},
 		{name: "bad proxy", args: []string{"--trusted-proxies", "10.0.0.0/8,example.org"}, want: "example.org"},
 		{name: "bad log level", file: "log_level: loud\n", want: "log_level"},
+		{name: "proxy with a zone", args: []string{"--trusted-proxies", "fe80::1%eth0"}, want: "trusted_proxies"},
+		{name: "negative max page size", args: []string{"--max-page-size", "-5"}, want: "max_page_size"},
 		{name: "negative size", args: []string{"--max-content-length", "-1"}, want: "max_content_length"},
 	}
 	for _, tc := range tests {
@@ -116,7 +131,7 @@ func TestConfigEmptyFileKeepsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Addr != DefaultAddr || got.DB != DefaultDBPath {
+	if got.Addr != taxii.DefaultAddr || got.DB != DefaultDBPath {
 		t.Errorf("got %+v, want the defaults", got)
 	}
 }

@@ -17,9 +17,10 @@ import (
 // says the file is in use. A command never waits longer.
 const lockTimeout = time.Second
 
-// localBackend works on a database file that this process holds.
+// localBackend works on a database this process opens itself (--db): a
+// bbolt file it holds, or a database server it connects to.
 type localBackend struct {
-	db *store.DB
+	db store.Store
 }
 
 // lockedError is store.ErrLocked with what to do about it: a server
@@ -37,21 +38,25 @@ func (e *lockedError) Error() string {
 
 func (e *lockedError) Unwrap() error { return e.err }
 
-// openDB opens the database file with a short lock timeout and turns
-// store.ErrLocked into a message that says how to use --server. When
-// create is false a missing file is an error rather than a new database.
-func openDB(path string, create bool) (*store.DB, error) {
-	if !create {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("database %s does not exist (start `herald serve` once to create it, or pass --db PATH or --server URL)", path)
+// openDB opens the database a --db value names (a file path, or a
+// database URL) with a short lock timeout, and turns store.ErrLocked into
+// a message that says how to use --server. When create is false a missing
+// file is an error rather than a new database.
+func openDB(dsn string, create bool) (store.Store, error) {
+	if !create && store.IsPath(dsn) {
+		if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("database %s does not exist (start `herald serve` once to create it, or pass --db PATH or --server URL)", dsn)
 		}
 	}
-	db, err := store.Open(path, &store.Options{LockTimeout: lockTimeout})
+	db, err := store.Open(context.Background(), dsn, &store.Options{LockTimeout: lockTimeout})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, &lockedError{path: path, err: err}
+		return nil, &lockedError{path: dsn, err: err}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		if store.IsPath(dsn) {
+			return nil, fmt.Errorf("open database %s: %w", dsn, err)
+		}
+		return nil, fmt.Errorf("open database: %w", err) // a URL may hold a password
 	}
 	return db, nil
 }
@@ -191,38 +196,20 @@ func (b *localBackend) CreateAccount(ctx context.Context, name, password string,
 	return b.db.CreateAccount(ctx, store.Account{Name: name, PasswordHash: hash, Admin: admin})
 }
 
+// The account changes below are each one store operation (one
+// transaction), the same ones the admin API uses; the store keeps the
+// last admin (store.ErrLastAdmin).
+
 func (b *localBackend) SetPassword(ctx context.Context, name, password string) error {
-	a, err := b.db.Account(ctx, name)
+	hash, err := store.HashPassword(password)
 	if err != nil {
-		return fmt.Errorf("account %q: %w", name, err)
-	}
-	if a.PasswordHash, err = store.HashPassword(password); err != nil {
 		return err
 	}
-	return b.db.PutAccount(ctx, a)
+	return b.db.SetPasswordHash(ctx, name, hash)
 }
 
-// DeleteAccount refuses to remove the last admin account, as the admin
-// API does: without one, nobody could use the admin API.
 func (b *localBackend) DeleteAccount(ctx context.Context, name string) error {
-	as, err := b.db.Accounts(ctx)
-	if err != nil {
-		return err
-	}
-	admins, target := 0, false
-	for _, a := range as {
-		if a.Admin {
-			admins++
-			target = target || a.Name == name
-		}
-	}
-	if target && admins == 1 {
-		return fmt.Errorf("%q is the last admin account; create another admin first", name)
-	}
-	if err := b.db.DeleteAccount(ctx, name); err != nil {
-		return fmt.Errorf("account %q: %w", name, err)
-	}
-	return nil
+	return b.db.DeleteAccount(ctx, name)
 }
 
 func (b *localBackend) Grant(ctx context.Context, name, ref string, g store.Grant) error {
@@ -230,53 +217,22 @@ func (b *localBackend) Grant(ctx context.Context, name, ref string, g store.Gran
 	if err != nil {
 		return err
 	}
-	a, err := b.db.Account(ctx, name)
-	if err != nil {
-		return fmt.Errorf("account %q: %w", name, err)
-	}
-	if a.Grants == nil {
-		a.Grants = map[string]store.Grant{}
-	}
-	if g.Read || g.Write {
-		a.Grants[c.ID] = g
-	} else {
-		delete(a.Grants, c.ID)
-	}
-	return b.db.PutAccount(ctx, a)
+	return b.db.SetGrant(ctx, name, c.ID, g)
 }
 
 func (b *localBackend) AddToken(ctx context.Context, name string) (string, string, error) {
-	a, err := b.db.Account(ctx, name)
-	if err != nil {
-		return "", "", fmt.Errorf("account %q: %w", name, err)
-	}
 	secret, tok, err := taxii.NewAPIToken()
 	if err != nil {
 		return "", "", err
 	}
-	a.Tokens = append(a.Tokens, tok)
-	if err := b.db.PutAccount(ctx, a); err != nil {
+	if err := b.db.AddToken(ctx, name, tok); err != nil {
 		return "", "", err
 	}
 	return tok.ID, secret, nil
 }
 
 func (b *localBackend) DeleteToken(ctx context.Context, name, id string) error {
-	a, err := b.db.Account(ctx, name)
-	if err != nil {
-		return fmt.Errorf("account %q: %w", name, err)
-	}
-	kept := a.Tokens[:0]
-	for _, t := range a.Tokens {
-		if t.ID != id {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == len(a.Tokens) {
-		return fmt.Errorf("token %q of account %q: %w", id, name, store.ErrNotFound)
-	}
-	a.Tokens = kept
-	return b.db.PutAccount(ctx, a)
+	return b.db.DeleteToken(ctx, name, id)
 }
 
 func (b *localBackend) Check(ctx context.Context) ([]store.CheckProblem, error) {
@@ -284,12 +240,5 @@ func (b *localBackend) Check(ctx context.Context) ([]store.CheckProblem, error) 
 }
 
 func (b *localBackend) Backup(ctx context.Context, path string) (int64, error) {
-	if err := b.db.BackupFile(ctx, path); err != nil {
-		return 0, err
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0, err
-	}
-	return fi.Size(), nil
+	return store.BackupFile(ctx, b.db, path)
 }

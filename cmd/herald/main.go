@@ -39,6 +39,10 @@ type Main struct {
 	// with its address (tests listen on 127.0.0.1:0).
 	Listening func(net.Addr)
 
+	// MetricsListening, when set, is called by serve once the metrics
+	// listener (--metrics-addr) is open, with its address.
+	MetricsListening func(net.Addr)
+
 	// Reload, when set, replaces SIGHUP for serve: each value received
 	// reloads the configuration file.
 	Reload <-chan struct{}
@@ -110,6 +114,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		cmd = &ImportCommand{m: m}
 	case "export":
 		cmd = &ExportCommand{m: m}
+	case "validate":
+		cmd = &ValidateCommand{m: m}
 	case "indicator":
 		cmd = &IndicatorCommand{m: m}
 	case "collection":
@@ -146,6 +152,7 @@ Commands:
 	serve       run the TAXII 2.1 server (creates and seeds herald.db on first start)
 	import      import YAML advisories, STIX bundles, TAXII envelopes or JSON arrays
 	export      write a collection as a STIX bundle, TAXII envelope or NDJSON
+	validate    check advisories and STIX files without a database (for CI)
 	indicator   add an indicator, or revoke an object
 	collection  add, list or remove collections
 	user        add, list, remove accounts; change passwords; grant access; API tokens

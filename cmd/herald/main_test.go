@@ -85,6 +85,7 @@ func mustRun(t *testing.T, e env, stdin string, args ...string) result {
 // liveServer is an in-process `herald serve` on a loopback port.
 type liveServer struct {
 	url      string // http://127.0.0.1:PORT
+	metrics  string // http://127.0.0.1:PORT of --metrics-addr, when given
 	db       string
 	password string // of the admin account
 	reload   chan struct{}
@@ -108,7 +109,7 @@ func startServer(t *testing.T, extra ...string) *liveServer {
 		stderr:   &syncBuffer{},
 		done:     make(chan int, 1),
 	}
-	addr := make(chan net.Addr, 1)
+	addr, maddr := make(chan net.Addr, 1), make(chan net.Addr, 1)
 	m := &Main{
 		Stdin:  strings.NewReader(""),
 		Stdout: s.stderr,
@@ -119,9 +120,10 @@ func startServer(t *testing.T, extra ...string) *liveServer {
 			}
 			return ""
 		},
-		ReadPassword: func(string) (string, error) { return "", fmt.Errorf("no terminal") },
-		Listening:    func(a net.Addr) { addr <- a },
-		Reload:       s.reload,
+		ReadPassword:     func(string) (string, error) { return "", fmt.Errorf("no terminal") },
+		Listening:        func(a net.Addr) { addr <- a },
+		MetricsListening: func(a net.Addr) { maddr <- a },
+		Reload:           s.reload,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	args := append([]string{"serve", "--db", s.db, "--addr", "127.0.0.1:0"}, extra...)
@@ -131,6 +133,14 @@ func startServer(t *testing.T, extra ...string) *liveServer {
 		s.url = "http://" + a.String()
 		if slices.Contains(extra, "--tls-cert") {
 			s.url = "https://" + a.String()
+		}
+		if slices.Contains(extra, "--metrics-addr") {
+			select {
+			case a := <-maddr:
+				s.metrics = "http://" + a.String()
+			case code := <-s.done:
+				t.Fatalf("serve exited with %d before listening for metrics:\n%s", code, s.stderr)
+			}
 		}
 	case code := <-s.done:
 		cancel()

@@ -557,7 +557,7 @@ func (b *remoteBackend) Check(ctx context.Context) ([]store.CheckProblem, error)
 	}
 	out := make([]store.CheckProblem, len(c.Problems))
 	for i, p := range c.Problems {
-		out[i] = store.CheckProblem{Bucket: p.Bucket, Key: p.Key, Reason: p.Reason}
+		out[i] = store.CheckProblem{Subject: p.Subject, Reason: p.Reason, Detail: p.Detail}
 	}
 	return out, nil
 }

@@ -35,7 +35,7 @@ const metaSeeded = "herald.seeded"
 // with the built-in advisory, and the admin account. Each step is
 // idempotent, so a seed interrupted half way is completed at the next
 // start; the Meta key is written last.
-func seed(ctx context.Context, db *store.DB, stderr io.Writer, getenv func(string) string, logger *slog.Logger) error {
+func seed(ctx context.Context, db store.Store, stderr io.Writer, getenv func(string) string, logger *slog.Logger) error {
 	done, err := db.Meta(ctx, metaSeeded)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/taxii"
+	"github.com/heraldcti/herald/web"
 )
 
 // ServeCommand runs the TAXII 2.1 server.
@@ -22,7 +23,13 @@ const serveUsage = `Usage: herald serve [--db PATH] [--addr HOST:PORT] [--config
                     [--tls-cert FILE --tls-key FILE] [--public-url URL] [flags]
 
 Runs the TAXII 2.1 server (discovery at /taxii2/, the API root at /herald/,
-the admin API at /admin/, /healthz and /metrics).
+the admin API at /admin/, /healthz and /metrics) and the web pages for
+people with a browser (at /web/; / leads there).
+
+/metrics (Prometheus) answers admin accounts only. With --metrics-addr it
+is also served, without credentials and without TLS, on that second
+address: bind it to loopback or a private network that only the scraper
+reaches, since the metrics name accounts and collections.
 
 On a new database it first imports the built-in advisory into a public
 collection ("Herald advisories", alias "advisories") and creates an admin
@@ -34,10 +41,11 @@ Settings come from the defaults, then the configuration file (--config or
 HERALD_CONFIG; YAML or JSON), then the environment (HERALD_ADDR, HERALD_DB,
 HERALD_TLS_CERT, HERALD_TLS_KEY, HERALD_PUBLIC_BASE_URL,
 HERALD_DEFAULT_PAGE_SIZE, HERALD_MAX_PAGE_SIZE, HERALD_MAX_CONTENT_LENGTH,
-HERALD_TRUSTED_PROXIES, HERALD_ALLOW_INSECURE_HTTP, HERALD_LOG_LEVEL),
-then the flags. Configuration file keys: addr, db, tls_cert, tls_key,
-public_base_url, default_page_size, max_page_size, max_content_length,
-trusted_proxies, allow_insecure_http, log_level.
+HERALD_TRUSTED_PROXIES, HERALD_ALLOW_INSECURE_HTTP, HERALD_LOG_LEVEL,
+HERALD_METRICS_ADDR), then the flags. Configuration file keys: addr, db,
+tls_cert, tls_key, public_base_url, default_page_size, max_page_size,
+max_content_length, trusted_proxies, allow_insecure_http, log_level,
+metrics_addr.
 
 SIGTERM or SIGINT stops the server gracefully (in-flight requests finish).
 SIGHUP re-reads the configuration file and applies page sizes,
@@ -49,6 +57,7 @@ Examples:
 	HERALD_ADMIN_PASSWORD=change-me-now herald serve --db /var/lib/herald/herald.db
 	herald serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --public-url https://cti.example.org
 	herald serve --config /etc/herald/herald.yaml
+	herald serve --metrics-addr 127.0.0.1:9464    # Prometheus scrapes here
 	kill -HUP $(pidof herald)    # reload the configuration file
 `
 
@@ -91,6 +100,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if _, err := web.Mount(srv, db, web.Options{Logger: logger}); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -103,6 +115,13 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		scheme = "https"
 	}
 	logger.Info("herald ready", "db", cfg.DB, "discovery", scheme+"://"+ln.Addr().String()+"/taxii2/")
+
+	stopMetrics, err := c.serveMetrics(ctx, cfg.MetricsAddr, srv, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 
 	// SIGHUP reloads; in-process callers (tests) use Main.Reload instead.
 	var hup chan os.Signal
@@ -136,12 +155,13 @@ func (c *ServeCommand) reload(f *serveFlags, old Config, srv *taxii.Server, leve
 	for _, fixed := range []struct{ name, was, now string }{
 		{"addr", old.Addr, cfg.Addr},
 		{"db", old.DB, cfg.DB},
+		{"metrics_addr", old.MetricsAddr, cfg.MetricsAddr},
 	} {
 		if fixed.was != fixed.now {
 			logger.Warn("reload: this setting needs a restart; keeping the running value", "setting", fixed.name, "running", fixed.was, "configured", fixed.now)
 		}
 	}
-	cfg.Addr, cfg.DB = old.Addr, old.DB
+	cfg.Addr, cfg.DB, cfg.MetricsAddr = old.Addr, old.DB, old.MetricsAddr
 	if err := srv.Reload(taxiiConfig(cfg, logger)); err != nil {
 		logger.Error("reload: configuration not applied", "err", err)
 		return old

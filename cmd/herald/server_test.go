@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -85,7 +86,7 @@ func TestServerModeAgainstALiveServer(t *testing.T) {
 	// A hot backup while the server runs, then compare with the live data.
 	backup := filepath.Join(dir, "backup.db")
 	mustRun(t, admin, "", "backup", "-o", backup)
-	db, err := store.Open(backup, nil)
+	db, err := store.Open(context.Background(), backup, nil)
 	if err != nil {
 		t.Fatalf("the backup does not open: %v", err)
 	}
@@ -133,24 +134,19 @@ func TestReloadAppliesTheConfigurationFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.reload <- struct{}{}
-	deadline := time.Now().Add(10 * time.Second)
-	for maxContent() != 200000 {
-		if time.Now().After(deadline) {
-			t.Fatalf("max_content_length still %d after reload:\n%s", maxContent(), s.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !s.stderr.WaitFor("configuration reloaded", 1, time.Minute) {
+		t.Fatalf("no log of the reload:\n%s", s.stderr)
+	}
+	if got := maxContent(); got != 200000 {
+		t.Fatalf("max_content_length %d after reload, want 200000", got)
 	}
 	// A broken file is logged and the running configuration kept.
 	if err := os.WriteFile(conf, []byte("max_content_length: lots\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s.reload <- struct{}{}
-	deadline = time.Now().Add(10 * time.Second)
-	for !strings.Contains(s.stderr.String(), "configuration not applied") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no log of the refused reload:\n%s", s.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !s.stderr.WaitFor("configuration not applied", 1, time.Minute) {
+		t.Fatalf("no log of the refused reload:\n%s", s.stderr)
 	}
 	if got := maxContent(); got != 200000 {
 		t.Errorf("max_content_length %d after a broken reload, want 200000 kept", got)
@@ -262,12 +258,9 @@ func TestSIGHUPReloadsTheConfigurationFile(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for maxContent() != 300000 {
-		if time.Now().After(deadline) {
-			t.Fatalf("SIGHUP did not reload:\n%s", p.output())
-		}
-		time.Sleep(20 * time.Millisecond)
+	p.waitFor(t, regexp.MustCompile(`configuration reloaded`))
+	if got := maxContent(); got != 300000 {
+		t.Fatalf("max_content_length %d after SIGHUP, want 300000:\n%s", got, p.output())
 	}
 	p.stop(t)
 }

@@ -45,6 +45,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	_ "github.com/heraldcti/herald/store/bolt" // the bbolt backend: -db is a file path
 )
 
 func main() {

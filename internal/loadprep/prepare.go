@@ -67,7 +67,7 @@ func prepare(ctx context.Context, cfg config) (_ result, err error) {
 		return result{}, fmt.Errorf("stat %s: %w", cfg.Path, err)
 	}
 
-	db, err := store.Open(cfg.Path, &store.Options{MaxPageSize: 100_000})
+	db, err := store.Open(ctx, cfg.Path, &store.Options{MaxPageSize: 100_000})
 	if err != nil {
 		return result{}, err
 	}
@@ -92,9 +92,6 @@ func prepare(ctx context.Context, cfg config) (_ result, err error) {
 	if res.MiddleAfter, err = dateAddedAt(ctx, db, col.ID, res.FirstPageObject-1); err != nil {
 		return result{}, err
 	}
-	if err := db.Sync(); err != nil {
-		return result{}, err
-	}
 	fi, err := os.Stat(cfg.Path)
 	if err != nil {
 		return result{}, fmt.Errorf("stat %s: %w", cfg.Path, err)
@@ -110,7 +107,7 @@ func build(ctx context.Context, cfg config) (err error) {
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove stale %s: %w", tmp, err)
 	}
-	db, err := store.Open(tmp, &store.Options{NoSync: true})
+	db, err := store.Open(ctx, tmp, &store.Options{NoSync: true})
 	if err != nil {
 		return err
 	}
@@ -133,11 +130,8 @@ func build(ctx context.Context, cfg config) (err error) {
 	if err := fill(ctx, db, col.ID, cfg); err != nil {
 		return fmt.Errorf("build %s: %w", tmp, err)
 	}
-	if err := db.Sync(); err != nil {
-		return err
-	}
 	closed = true
-	if err := db.Close(); err != nil {
+	if err := db.Close(); err != nil { // Close syncs what NoSync left unsynced
 		return err
 	}
 	if err := os.Rename(tmp, cfg.Path); err != nil {
@@ -148,7 +142,7 @@ func build(ctx context.Context, cfg config) (err error) {
 
 // fill stores cfg.Objects generated objects in batches of cfg.Batch, one
 // write transaction each.
-func fill(ctx context.Context, db *store.DB, collectionID string, cfg config) error {
+func fill(ctx context.Context, db store.Store, collectionID string, cfg config) error {
 	gen := newGenerator(cfg.Seed, cfg.Objects)
 	batch := make([]stix.Object, 0, cfg.Batch)
 	start, lastReport := time.Now(), time.Now()
@@ -184,7 +178,7 @@ func fill(ctx context.Context, db *store.DB, collectionID string, cfg config) er
 // ensureReader makes sure the reader account exists, has this password
 // and may read the collection. It only writes when something differs, so
 // reusing a file does not pay for an argon2 hash.
-func ensureReader(ctx context.Context, db *store.DB, collectionID, name, password string) error {
+func ensureReader(ctx context.Context, db store.Store, collectionID, name, password string) error {
 	acct, err := db.Account(ctx, name)
 	exists := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -193,27 +187,29 @@ func ensureReader(ctx context.Context, db *store.DB, collectionID, name, passwor
 	if exists && acct.Admin {
 		return fmt.Errorf("reader account %s is an admin: pick another -reader name", name)
 	}
-	changed := false
-	if !exists || !store.CheckPassword(acct.PasswordHash, password) {
+	if !exists {
 		h, err := store.HashPassword(password)
 		if err != nil {
 			return fmt.Errorf("reader account %s: %w", name, err)
 		}
-		acct.PasswordHash, changed = h, true
+		err = db.CreateAccount(ctx, store.Account{Name: name, PasswordHash: h,
+			Grants: map[string]store.Grant{collectionID: {Read: true}}})
+		if err != nil {
+			return fmt.Errorf("reader account %s: %w", name, err)
+		}
+		return nil
+	}
+	if !store.CheckPassword(acct.PasswordHash, password) {
+		h, err := store.HashPassword(password)
+		if err != nil {
+			return fmt.Errorf("reader account %s: %w", name, err)
+		}
+		if err := db.SetPasswordHash(ctx, name, h); err != nil {
+			return fmt.Errorf("reader account %s: %w", name, err)
+		}
 	}
 	if g := acct.Grants[collectionID]; !g.Read || g.Write {
-		if acct.Grants == nil {
-			acct.Grants = map[string]store.Grant{}
-		}
-		acct.Grants[collectionID] = store.Grant{Read: true}
-		changed = true
-	}
-	switch {
-	case !exists:
-		acct.Name = name
-		err = db.CreateAccount(ctx, acct)
-	case changed:
-		err = db.PutAccount(ctx, acct)
+		err = db.SetGrant(ctx, name, collectionID, store.Grant{Read: true})
 	}
 	if err != nil {
 		return fmt.Errorf("reader account %s: %w", name, err)
@@ -224,7 +220,7 @@ func ensureReader(ctx context.Context, db *store.DB, collectionID, name, passwor
 // dateAddedAt returns the date_added of the object version at this index
 // (0-based) of the collection's date_added order, walking the index
 // without reading object bytes.
-func dateAddedAt(ctx context.Context, db *store.DB, collectionID string, index int) (time.Time, error) {
+func dateAddedAt(ctx context.Context, db store.Store, collectionID string, index int) (time.Time, error) {
 	var after store.Position
 	seen := 0
 	for {

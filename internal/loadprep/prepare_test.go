@@ -42,9 +42,9 @@ func mustPrepare(t *testing.T, cfg config) result {
 	return res
 }
 
-func openDB(t testing.TB, path string) *store.DB {
+func openDB(t testing.TB, path string) store.Store {
 	t.Helper()
-	db, err := store.Open(path, nil)
+	db, err := store.Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -2,11 +2,8 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,103 +12,22 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// errLastAdmin stands for the store's last-admin sentinel.
-var errLastAdmin = errors.New("the last admin account cannot be removed or demoted")
-
-// validateAccount checks an account's fields as the bbolt backend does;
-// grants and token ownership are checked in the transaction.
+// validateAccount checks an account with the store's rules, plus what
+// PostgreSQL text cannot hold (invalid UTF-8, NUL) in token ids and grant
+// keys.
 func validateAccount(a store.Account) error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("account %q: %s: %w", a.Name, fmt.Sprintf(format, args...), store.ErrBadParameter)
-	}
-	if strings.TrimSpace(a.Name) != a.Name || a.Name == "" {
-		return bad("name is empty or has leading or trailing space")
-	}
-	if err := checkName("account name", a.Name); err != nil {
+	if err := store.ValidateAccount(a); err != nil {
 		return err
 	}
-	if strings.ContainsRune(a.Name, ':') {
-		return bad("name contains ':' (not allowed in HTTP Basic credentials)")
-	}
-	if a.PasswordHash != "" {
-		if err := checkPHC(a.PasswordHash); err != nil {
-			return bad("password hash: %v", err)
-		}
-	}
-	ids := make(map[string]bool, len(a.Tokens))
-	hashes := make(map[string]bool, len(a.Tokens))
 	for _, t := range a.Tokens {
-		if t.ID == "" || len(t.ID) > maxNameLen || !utf8.ValidString(t.ID) || strings.IndexByte(t.ID, 0) >= 0 {
-			return bad("token id %q is empty or too long", t.ID)
+		if !utf8.ValidString(t.ID) || strings.IndexByte(t.ID, 0) >= 0 {
+			return fmt.Errorf("account %q: token id %q is not UTF-8 text: %w", a.Name, t.ID, store.ErrBadParameter)
 		}
-		if ids[t.ID] {
-			return bad("token id %q appears twice", t.ID)
-		}
-		if !isSHA256Hex(t.SHA256) {
-			return bad("token %s: SHA256 is not 64 lower-case hex digits", t.ID)
-		}
-		if hashes[t.SHA256] {
-			return bad("token %s: the same token appears twice", t.ID)
-		}
-		ids[t.ID], hashes[t.SHA256] = true, true
 	}
 	for id := range a.Grants {
 		if !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
-			return bad("grant for unknown collection %q", id)
+			return fmt.Errorf("account %q: grant for unknown collection %q: %w", a.Name, id, store.ErrBadParameter)
 		}
-	}
-	return nil
-}
-
-func isSHA256Hex(s string) bool {
-	if len(s) != 64 || strings.ToLower(s) != s {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil
-}
-
-// checkPHC checks that a hash has the shape store.HashPassword writes
-// (argon2id PHC string, bounded parameters), as the bbolt backend does.
-func checkPHC(hash string) error {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return fmt.Errorf("not an argon2id PHC string")
-	}
-	if parts[2] != "v=19" {
-		return fmt.Errorf("unsupported argon2 version %q", parts[2])
-	}
-	var m, t, p uint64
-	for _, kv := range strings.Split(parts[3], ",") {
-		name, val, ok := strings.Cut(kv, "=")
-		n, err := strconv.ParseUint(val, 10, 32)
-		if !ok || err != nil {
-			return fmt.Errorf("bad parameter %q", kv)
-		}
-		switch name {
-		case "m":
-			m = n
-		case "t":
-			t = n
-		case "p":
-			if n > 255 {
-				return fmt.Errorf("bad parameter %q", kv)
-			}
-			p = n
-		default:
-			return fmt.Errorf("unknown parameter %q", kv)
-		}
-	}
-	if m < 8 || m > 1<<20 || t < 1 || t > 64 || p < 1 || m < 8*p {
-		return fmt.Errorf("parameters out of range")
-	}
-	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil || len(salt) < 8 {
-		return fmt.Errorf("bad salt")
-	}
-	key, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil || len(key) < 16 || len(key) > 128 {
-		return fmt.Errorf("bad hash")
 	}
 	return nil
 }
@@ -282,7 +198,7 @@ func readAccounts(ctx context.Context, q querier, cond string, arg any) ([]store
 
 // Account returns the account with this name, or store.ErrNotFound.
 func (db *DB) Account(ctx context.Context, name string) (store.Account, error) {
-	if !utf8.ValidString(name) {
+	if !isText(name) {
 		return store.Account{}, fmt.Errorf("account %q: %w", name, store.ErrNotFound)
 	}
 	as, err := readAccounts(ctx, db.pool, "a.name = $1", name)
@@ -307,7 +223,7 @@ func (db *DB) Accounts(ctx context.Context) ([]store.Account, error) {
 // DeleteAccount removes an account, its grants and its tokens, or fails
 // with store.ErrNotFound.
 func (db *DB) DeleteAccount(ctx context.Context, name string) error {
-	if !utf8.ValidString(name) {
+	if !isText(name) {
 		return fmt.Errorf("delete account %q: %w", name, store.ErrNotFound)
 	}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
@@ -339,7 +255,7 @@ func (db *DB) DeleteAccount(ctx context.Context, name string) error {
 // AccountByToken finds the account that holds the bearer token with this
 // SHA-256 (lower-case hex), or fails with store.ErrNotFound.
 func (db *DB) AccountByToken(ctx context.Context, sha256hex string) (store.Account, error) {
-	if !utf8.ValidString(sha256hex) {
+	if !isText(sha256hex) {
 		return store.Account{}, fmt.Errorf("account by token: %w", store.ErrNotFound)
 	}
 	as, err := readAccounts(ctx, db.pool, "a.name = (SELECT account FROM tokens WHERE sha256 = $1)", sha256hex)
@@ -367,7 +283,7 @@ func lockAdmins(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// keepAnAdmin fails with errLastAdmin unless an admin other than name
+// keepAnAdmin fails with store.ErrLastAdmin unless an admin other than name
 // exists. The caller holds the admin lock, so the answer stays true
 // until it commits.
 func keepAnAdmin(ctx context.Context, tx pgx.Tx, name string) error {
@@ -376,7 +292,7 @@ func keepAnAdmin(ctx context.Context, tx pgx.Tx, name string) error {
 		return err
 	}
 	if !other {
-		return fmt.Errorf("%w; create another admin first", errLastAdmin)
+		return fmt.Errorf("%w; create another admin first", store.ErrLastAdmin)
 	}
 	return nil
 }
@@ -385,6 +301,9 @@ func keepAnAdmin(ctx context.Context, tx pgx.Tx, name string) error {
 // back, in one transaction holding the account's row lock (and the
 // admin lock).
 func (db *DB) modifyAccount(ctx context.Context, op, name string, edit func(tx pgx.Tx, a *store.Account) error) error {
+	if !isText(name) {
+		return fmt.Errorf("%s of account %q: %w", op, name, store.ErrNotFound)
+	}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if err := lockAdmins(ctx, tx); err != nil {
 			return err
@@ -437,10 +356,8 @@ func (db *DB) modifyAccount(ctx context.Context, op, name string, edit func(tx p
 // password login). store.ErrNotFound, or store.ErrBadParameter for a
 // hash HashPassword did not make.
 func (db *DB) SetPasswordHash(ctx context.Context, name, hash string) error {
-	if hash != "" {
-		if err := checkPHC(hash); err != nil {
-			return fmt.Errorf("set password of account %q: %v: %w", name, err, store.ErrBadParameter)
-		}
+	if err := store.ValidatePasswordHash(hash); err != nil {
+		return fmt.Errorf("set password of account %q: %w", name, err)
 	}
 	return db.modifyAccount(ctx, "set password", name, func(_ pgx.Tx, a *store.Account) error {
 		a.PasswordHash = hash
@@ -462,6 +379,9 @@ func (db *DB) SetAdmin(ctx context.Context, name string, admin bool) error {
 // collection does not exist.
 func (db *DB) SetGrant(ctx context.Context, name, collectionID string, g store.Grant) error {
 	return db.modifyAccount(ctx, "set grant", name, func(tx pgx.Tx, a *store.Account) error {
+		if !isText(collectionID) {
+			return fmt.Errorf("collection %q: %w", collectionID, store.ErrNotFound)
+		}
 		var exists bool
 		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM collections WHERE id = $1)", collectionID).Scan(&exists); err != nil {
 			return err
@@ -483,8 +403,11 @@ func (db *DB) SetGrant(ctx context.Context, name, collectionID string, g store.G
 // the token is held (by any account) or its id is taken in this account,
 // store.ErrBadParameter for a malformed token.
 func (db *DB) AddToken(ctx context.Context, name string, t store.APIToken) error {
-	if t.ID == "" || len(t.ID) > maxNameLen || !utf8.ValidString(t.ID) || !isSHA256Hex(t.SHA256) {
-		return fmt.Errorf("add token to account %q: malformed token: %w", name, store.ErrBadParameter)
+	if err := store.ValidateToken(t); err != nil {
+		return fmt.Errorf("add token to account %q: %w", name, err)
+	}
+	if !utf8.ValidString(t.ID) || strings.IndexByte(t.ID, 0) >= 0 {
+		return fmt.Errorf("add token to account %q: token id %q is not UTF-8 text: %w", name, t.ID, store.ErrBadParameter)
 	}
 	if t.Created.IsZero() {
 		t.Created = db.now().UTC()

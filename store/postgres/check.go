@@ -17,14 +17,16 @@ type checker struct {
 	problems []store.CheckProblem
 }
 
-func (ck *checker) add(table, key, format string, args ...any) {
+// add records a problem about subject (in the data model's terms),
+// found where detail says (table and row).
+func (ck *checker) add(subject, detail, format string, args ...any) {
 	if len(ck.problems) == maxProblems {
-		ck.problems = append(ck.problems, store.CheckProblem{Bucket: table, Reason: "too many problems; the rest are not listed"})
+		ck.problems = append(ck.problems, store.CheckProblem{Subject: "database", Reason: "too many problems; the rest are not listed"})
 	}
 	if len(ck.problems) > maxProblems {
 		return
 	}
-	ck.problems = append(ck.problems, store.CheckProblem{Bucket: table, Key: key, Reason: fmt.Sprintf(format, args...)})
+	ck.problems = append(ck.problems, store.CheckProblem{Subject: subject, Detail: detail, Reason: fmt.Sprintf(format, args...)})
 }
 
 // Check verifies the database in one REPEATABLE READ snapshot (it runs
@@ -57,7 +59,7 @@ func (ck *checker) meta(ctx context.Context, tx pgx.Tx) error {
 		return err
 	}
 	if v != SchemaVersion() {
-		ck.add("herald_schema", "", "schema version %d, want %d", v, SchemaVersion())
+		ck.add("database", "table herald_schema", "schema version %d, want %d", v, SchemaVersion())
 	}
 	var secret []byte
 	err := tx.QueryRow(ctx, "SELECT value FROM herald_settings WHERE name = 'token_secret'").Scan(&secret)
@@ -65,7 +67,7 @@ func (ck *checker) meta(ctx context.Context, tx pgx.Tx) error {
 		return err
 	}
 	if len(secret) != 32 {
-		ck.add("herald_settings", "token_secret", "token secret has %d bytes, want 32", len(secret))
+		ck.add("database", "table herald_settings, row token_secret", "token secret has %d bytes, want 32", len(secret))
 	}
 	return nil
 }
@@ -95,22 +97,22 @@ func (ck *checker) collections(ctx context.Context, tx pgx.Tx) error {
 	}
 	for _, c := range all {
 		if c.count != c.actual {
-			ck.add("collections", c.id, "version counter %d, but %d versions are stored", c.count, c.actual)
+			ck.add("collection "+c.id, "table collections, column version_count", "version counter %d, but %d versions are stored", c.count, c.actual)
 		}
 		if c.maxDA != nil && (c.hw == nil || *c.hw < *c.maxDA) {
-			ck.add("collections", c.id, "high water is below the newest date_added %d", *c.maxDA)
+			ck.add("collection "+c.id, "table collections, column high_water", "high water is below the newest date_added %d", *c.maxDA)
 		}
 		want := map[string]bool{c.title: true}
 		if c.alias != "" {
 			want[c.alias] = true
 		}
 		if len(c.names) != len(want) {
-			ck.add("collection_names", c.id, "names %q, want title %q and alias %q", c.names, c.title, c.alias)
+			ck.add("collection "+c.id, "table collection_names", "names %q, want title %q and alias %q", c.names, c.title, c.alias)
 			continue
 		}
 		for _, n := range c.names {
 			if !want[n] {
-				ck.add("collection_names", c.id, "name %q is neither title nor alias", n)
+				ck.add("collection "+c.id, "table collection_names", "name %q is neither title nor alias", n)
 			}
 		}
 	}
@@ -119,7 +121,7 @@ func (ck *checker) collections(ctx context.Context, tx pgx.Tx) error {
 		return err
 	}
 	if orphans > 0 {
-		ck.add("versions", "", "%d versions belong to no collection", orphans)
+		ck.add("database", "table versions", "%d versions belong to no collection", orphans)
 	}
 	return nil
 }
@@ -150,12 +152,12 @@ func (ck *checker) versions(ctx context.Context, tx pgx.Tx) error {
 			start--
 		}
 		for i, v := range group {
-			key := curID + "@" + strconv.FormatInt(v.da, 10)
+			key := strconv.FormatInt(v.da, 10)
 			if wantFirst := i == start; v.isFirst != wantFirst {
-				ck.add("versions", key, "in collection %s: first mark is %v, want %v", curColl, v.isFirst, wantFirst)
+				ck.add("object "+curID+" in collection "+curColl, "table versions, date_added "+key, "first mark is %v, want %v", v.isFirst, wantFirst)
 			}
 			if wantLast := i == len(group)-1; v.isLast != wantLast {
-				ck.add("versions", key, "in collection %s: last mark is %v, want %v", curColl, v.isLast, wantLast)
+				ck.add("object "+curID+" in collection "+curColl, "table versions, date_added "+key, "last mark is %v, want %v", v.isLast, wantLast)
 			}
 		}
 		group = group[:0]
@@ -173,10 +175,10 @@ func (ck *checker) versions(ctx context.Context, tx pgx.Tx) error {
 			curColl, curID = coll, id
 		}
 		if !bytes.Equal(v.specKey, specKey(spec)) {
-			ck.add("versions", id+"@"+strconv.FormatInt(v.da, 10), "spec key does not match spec version %q", spec)
+			ck.add("object "+id+" in collection "+coll, "table versions, date_added "+strconv.FormatInt(v.da, 10), "spec key does not match spec version %q", spec)
 		}
 		if !bytes.Equal(vk, verKey(version, v.da)) {
-			ck.add("versions", id+"@"+strconv.FormatInt(v.da, 10), "version key does not match version %q", version)
+			ck.add("object "+id+" in collection "+coll, "table versions, date_added "+strconv.FormatInt(v.da, 10), "version key does not match version %q", version)
 		}
 		group = append(group, v)
 		if n++; n%8192 == 0 {
@@ -207,14 +209,14 @@ func (ck *checker) statuses(ctx context.Context, tx pgx.Tx) error {
 		}
 		s, err := decodeStatus(body)
 		if err != nil {
-			ck.add("statuses", id, "%v", err)
+			ck.add("status "+id, "table statuses", "%v", err)
 			continue
 		}
 		if s.ID != id {
-			ck.add("statuses", id, "holds status %q", s.ID)
+			ck.add("status "+id, "table statuses", "holds status %q", s.ID)
 		}
 		if s.RequestTime.UnixMicro() != us {
-			ck.add("statuses", id, "request time index %d, status says %d", us, s.RequestTime.UnixMicro())
+			ck.add("status "+id, "table statuses, column request_us", "request time index %d, status says %d", us, s.RequestTime.UnixMicro())
 		}
 	}
 	return rows.Err()
@@ -227,7 +229,7 @@ func (ck *checker) accounts(ctx context.Context, tx pgx.Tx) error {
 	}
 	for _, a := range as {
 		if err := validateAccount(a); err != nil {
-			ck.add("accounts", a.Name, "%v", err)
+			ck.add(fmt.Sprintf("account %q", a.Name), "table accounts", "%v", err)
 		}
 	}
 	return nil

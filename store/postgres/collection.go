@@ -4,66 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/heraldcti/herald/store"
 	"github.com/jackc/pgx/v5"
 )
 
-// maxNameLen bounds titles, aliases and account names.
-const maxNameLen = 256
-
-// validateCollection normalises c and checks its fields, exactly as the
-// bbolt backend does.
+// validateCollection normalises and checks c with the store's rules,
+// plus what PostgreSQL text cannot hold (NUL).
 func validateCollection(c *store.Collection) error {
-	c.Title = strings.TrimSpace(c.Title)
-	c.Alias = strings.TrimSpace(c.Alias)
-	if c.Title == "" {
-		return fmt.Errorf("collection title is empty: %w", store.ErrBadParameter)
-	}
-	if err := checkName("collection title", c.Title); err != nil {
+	if err := store.ValidateCollection(c); err != nil {
 		return err
 	}
-	if c.Alias != "" {
-		if err := checkName("collection alias", c.Alias); err != nil {
-			return err
-		}
-		if _, err := uuid.Parse(c.Alias); err == nil {
-			return fmt.Errorf("collection alias %q looks like a collection id: %w", c.Alias, store.ErrBadParameter)
-		}
-		if strings.ContainsAny(c.Alias, "/?#% ") {
-			return fmt.Errorf("collection alias %q contains a character not allowed in a URL path segment: %w", c.Alias, store.ErrBadParameter)
-		}
-	}
-	if len(c.MediaTypes) == 0 {
-		c.MediaTypes = []string{store.DefaultMediaType}
+	if !isText(c.Description) {
+		return fmt.Errorf("collection %q: description is not UTF-8 text: %w", c.Title, store.ErrBadParameter)
 	}
 	for _, m := range c.MediaTypes {
-		if strings.TrimSpace(m) == "" {
-			return fmt.Errorf("collection %q: empty media type: %w", c.Title, store.ErrBadParameter)
-		}
-	}
-	if strings.IndexByte(c.Description, 0) >= 0 {
-		return fmt.Errorf("collection %q: NUL character in description: %w", c.Title, store.ErrBadParameter)
-	}
-	return nil
-}
-
-// checkName rejects names that are too long, not UTF-8 or hold control
-// characters.
-func checkName(what, s string) error {
-	if len(s) > maxNameLen {
-		return fmt.Errorf("%s is longer than %d bytes: %w", what, maxNameLen, store.ErrBadParameter)
-	}
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("%s %q is not UTF-8: %w", what, s, store.ErrBadParameter)
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("%s %q contains a control character: %w", what, s, store.ErrBadParameter)
+		if !isText(m) {
+			return fmt.Errorf("collection %q: media type %q is not UTF-8 text: %w", c.Title, m, store.ErrBadParameter)
 		}
 	}
 	return nil
@@ -175,6 +134,9 @@ func (db *DB) UpdateCollection(ctx context.Context, c store.Collection) (store.C
 	if err := validateCollection(&c); err != nil {
 		return store.Collection{}, err
 	}
+	if !isText(c.ID) {
+		return store.Collection{}, fmt.Errorf("update collection %s: %w", c.ID, store.ErrNotFound)
+	}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var num int64
 		row := tx.QueryRow(ctx, "SELECT c.num, "+collectionColumns+" FROM collections c WHERE c.id = $1 FOR UPDATE", c.ID)
@@ -217,6 +179,9 @@ func (db *DB) Collections(ctx context.Context) ([]store.Collection, error) {
 // Collection finds a collection by id, title or alias (in that order of
 // precedence). It fails with store.ErrNotFound.
 func (db *DB) Collection(ctx context.Context, ref string) (store.Collection, error) {
+	if !isText(ref) {
+		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
+	}
 	row := db.pool.QueryRow(ctx, "SELECT "+collectionColumns+` FROM (
 			SELECT num, 0 AS pref FROM collections WHERE id = $1
 			UNION ALL SELECT num, 1 FROM collection_names WHERE name = $1
@@ -235,6 +200,9 @@ func (db *DB) Collection(ctx context.Context, ref string) (store.Collection, err
 // versions and every account's grant for it. It fails with
 // store.ErrNotFound.
 func (db *DB) DeleteCollection(ctx context.Context, id string) error {
+	if !isText(id) {
+		return fmt.Errorf("delete collection %s: %w", id, store.ErrNotFound)
+	}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var num int64
 		err := tx.QueryRow(ctx, "SELECT num FROM collections WHERE id = $1 FOR UPDATE", id).Scan(&num)
@@ -261,6 +229,9 @@ func (db *DB) DeleteCollection(ctx context.Context, id string) error {
 // (writers to one collection serialise on it; see the package doc) and
 // returns its internal number, high-water date_added and version count.
 func lockCollection(ctx context.Context, tx pgx.Tx, id string) (num int64, hw *int64, count int64, err error) {
+	if !isText(id) {
+		return 0, nil, 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
+	}
 	err = tx.QueryRow(ctx, "SELECT num, high_water, version_count FROM collections WHERE id = $1 FOR UPDATE", id).Scan(&num, &hw, &count)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil, 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
@@ -273,6 +244,9 @@ func lockCollection(ctx context.Context, tx pgx.Tx, id string) (num int64, hw *i
 
 // collectionNum resolves a collection id to its internal number.
 func (db *DB) collectionNum(ctx context.Context, q querier, id string) (int64, error) {
+	if !isText(id) {
+		return 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
+	}
 	var num int64
 	err := q.QueryRow(ctx, "SELECT num FROM collections WHERE id = $1", id).Scan(&num)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heraldcti/herald/store"
 	"github.com/jackc/pgx/v5"
@@ -85,10 +86,6 @@ type DB struct {
 	now         func() time.Time
 	maxPageSize int
 
-	secretOnce sync.Once
-	secret     []byte
-	secretErr  error
-
 	gen     atomic.Uint64 // last change generation seen
 	changes chan struct{} // closed and replaced on every change seen
 	chMu    sync.Mutex
@@ -127,24 +124,25 @@ func redact(dsn string) string {
 // the DB. A database whose schema is newer than this program gives an
 // error wrapping store.ErrSchema. Several processes may open a new
 // database at once: the migration runs once, under an advisory lock.
+//
+// Of store.Options: Now and MaxPageSize mean what they mean for every
+// backend; LockTimeout bounds connecting (ten times it, at least five
+// seconds, unless the URL sets connect_timeout), so a command never hangs
+// on an unreachable server; NoSync means nothing, as every commit is as
+// durable as the server's settings make it.
 func Open(ctx context.Context, dsn string, opts *store.Options) (*DB, error) {
-	var o store.Options
-	if opts != nil {
-		o = *opts
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.MaxPageSize <= 0 {
-		o.MaxPageSize = store.DefaultMaxPageSize
-	}
+	o := opts.WithDefaults()
 	name := redact(dsn)
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, stripDSN(err, dsn))
 	}
-	if cfg.MaxConns < 8 {
+	if cfg.MaxConns < 8 && !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = 8
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// A command must not hang on an unreachable server.
+		cfg.ConnConfig.ConnectTimeout = max(o.LockTimeout*10, 5*time.Second)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -233,7 +231,8 @@ func (db *DB) ensureSecret(ctx context.Context) error {
 	return nil
 }
 
-// Close stops watching for changes and closes the connections.
+// Close stops watching for changes and closes the connections. Every
+// commit is durable when it returns (Options.NoSync means nothing here).
 func (db *DB) Close() error {
 	db.stop()
 	<-db.done
@@ -281,6 +280,9 @@ func (db *DB) SetTokenSecret(ctx context.Context, secret []byte) error {
 
 // Meta returns the value stored under key by SetMeta, or nil.
 func (db *DB) Meta(ctx context.Context, key string) ([]byte, error) {
+	if !isText(key) {
+		return nil, nil // PostgreSQL text cannot hold it, so no value was stored under it
+	}
 	var v []byte
 	err := db.pool.QueryRow(ctx, "SELECT value FROM herald_kv WHERE key = $1", key).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -295,12 +297,9 @@ func (db *DB) Meta(ctx context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
-// maxKeyPart bounds ids, types, versions and meta keys.
-const maxKeyPart = 1024
-
 // SetMeta stores value under key; a nil value deletes the key.
 func (db *DB) SetMeta(ctx context.Context, key string, value []byte) error {
-	if key == "" || len(key) > maxKeyPart || strings.IndexByte(key, 0) >= 0 {
+	if key == "" || len(key) > store.MaxKeyPart || !isText(key) {
 		return fmt.Errorf("set meta: bad key %q: %w", key, store.ErrBadParameter)
 	}
 	var err error
@@ -314,6 +313,13 @@ func (db *DB) SetMeta(ctx context.Context, key string, value []byte) error {
 		return fmt.Errorf("set meta %q: %w", key, err)
 	}
 	return nil
+}
+
+// isText reports whether s can be stored in (or compared with) a
+// PostgreSQL text value: UTF-8 without NUL. A name that is not text
+// cannot name anything stored, so lookups treat it as not found.
+func isText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
 
 // isUniqueViolation reports a unique-constraint violation (SQLSTATE 23505).

@@ -38,7 +38,7 @@ func (db *DB) DeleteObject(ctx context.Context, collectionID, objectID string, v
 		if err != nil {
 			return err
 		}
-		if !utf8.ValidString(objectID) {
+		if !isText(objectID) {
 			return fmt.Errorf("object %s: %w", objectID, store.ErrNotFound)
 		}
 		var exists bool

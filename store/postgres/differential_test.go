@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/bolt"
 )
 
 // backend is the method set both backends share (the part this test
@@ -150,13 +151,13 @@ func TestDifferential(t *testing.T) {
 
 func differential(t *testing.T, seed uint64) {
 	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	bolt, err := store.Open(filepath.Join(t.TempDir(), "h.db"), &store.Options{Now: (&stepClock{base: base}).Now})
+	bdb, err := bolt.Open(filepath.Join(t.TempDir(), "h.db"), &store.Options{Now: (&stepClock{base: base}).Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer bolt.Close()
+	defer bdb.Close()
 	pg := openPG(t, &store.Options{Now: (&stepClock{base: base}).Now})
-	dbs := []backend{bolt, pg}
+	dbs := []backend{bdb, pg}
 	names := []string{"bbolt", "postgres"}
 	var colls [2][]string
 	for i, db := range dbs {
@@ -300,4 +301,58 @@ func pageString(p store.Page) string {
 		s += fmt.Sprintf(" %d:%s@%s/%s", r.DateAdded.UnixMicro()%100000, r.ID[len(r.ID)-3:], r.Version, r.SpecVersion)
 	}
 	return s + " ]"
+}
+
+// TestDifferentialScanBudget: a walk whose first 11,000 candidates are
+// all rejected (versions superseded by a later spec version, under
+// match[version]=all) returns the same short pages, More and Next from
+// PostgreSQL as from bbolt: both stop after the same scan budget.
+func TestDifferentialScanBudget(t *testing.T) {
+	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	bdb, err := bolt.Open(filepath.Join(t.TempDir(), "h.db"), &store.Options{Now: (&stepClock{base: base}).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	pg := openPG(t, &store.Options{Now: (&stepClock{base: base}).Now})
+	dbs := []backend{bdb, pg}
+	var colls [2][]string
+	for i, db := range dbs {
+		c, err := db.CreateCollection(ctx, store.Collection{Title: "budget"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		colls[i] = []string{c.ID}
+	}
+	const n = 11000
+	for k, spec := range []string{"2.0", "2.1"} {
+		mod := fmt.Sprintf("2024-01-0%dT00:00:00Z", k+1)
+		var objs []stix.Object
+		for i := range n {
+			id := fmt.Sprintf("indicator--00000000-0000-4000-8000-%012d", i)
+			objs = append(objs, stix.Object{ID: id, Type: "indicator", SpecVersion: spec, Modified: mod,
+				JSON: fmt.Appendf(nil, `{"type":"indicator","id":%q,"spec_version":%q,"modified":%q}`, id, spec, mod)})
+		}
+		for i, db := range dbs {
+			if _, err := db.PutObjects(ctx, colls[i][0], objs); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	q := store.Query{Versions: []string{"all"}, Limit: 10, NoBytes: true}
+	total := 0
+	for page := 0; ; page++ {
+		got := compareQuery(t, page, dbs, []string{"bbolt", "postgres"}, colls, 0, q)
+		if page == 0 && (len(got.Records) != 0 || !got.More) {
+			t.Fatalf("first page: %d records, More %v; want a short empty page with More", len(got.Records), got.More)
+		}
+		total += len(got.Records)
+		if !got.More {
+			break
+		}
+		q.After = got.Next
+	}
+	if total != n {
+		t.Fatalf("walk returned %d versions, want %d", total, n)
+	}
 }

@@ -134,7 +134,7 @@ func (db *DB) LoadCollection(ctx context.Context, c store.Collection) error {
 	if err := validateCollection(&c); err != nil {
 		return err
 	}
-	if c.ID == "" {
+	if c.ID == "" || !isText(c.ID) {
 		return fmt.Errorf("load collection %q: empty id: %w", c.Title, store.ErrBadParameter)
 	}
 	return db.insertCollection(ctx, c)
@@ -179,4 +179,3 @@ func (db *DB) LoadVersions(ctx context.Context, collectionID string, vs []store.
 	}
 	return nil
 }
-

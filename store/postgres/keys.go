@@ -25,10 +25,6 @@ func specKey(spec string) []byte {
 	return append(b, spec...)
 }
 
-// maxSpecLen bounds spec_version strings (specKey stores the length in
-// one byte).
-const maxSpecLen = 64
-
 func numericSpec(s string) (maj, min int, ok bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '.' {

@@ -30,7 +30,7 @@ func openPG(tb testing.TB, opts *store.Options) *postgres.DB {
 			tb.Errorf("Check: %v", err)
 		}
 		for _, p := range problems {
-			tb.Errorf("Check problem: %s %q: %s", p.Bucket, p.Key, p.Reason)
+			tb.Errorf("Check problem: %s", p)
 		}
 		if err := db.Close(); err != nil {
 			tb.Errorf("Close: %v", err)
@@ -56,7 +56,7 @@ func openPGDSN(tb testing.TB) string {
 			tb.Errorf("Check: %v", err)
 		}
 		for _, p := range problems {
-			tb.Errorf("Check problem: %s %q: %s", p.Bucket, p.Key, p.Reason)
+			tb.Errorf("Check problem: %s", p)
 		}
 	})
 	return dsn

@@ -4,42 +4,24 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
 	"github.com/jackc/pgx/v5"
 )
 
-// validateObject checks what the store relies on, as the bbolt backend
-// does: non-empty id and type, no NUL in the indexed strings, bounded
-// lengths, JSON bytes.
+// validateObject checks an object with the store's rules, plus what
+// PostgreSQL text cannot hold (invalid UTF-8).
 func validateObject(i int, o stix.Object, version string) error {
-	name := o.ID
-	if name == "" {
-		name = fmt.Sprintf("#%d", i)
+	if err := store.ValidateObject(i, o, version); err != nil {
+		return err
 	}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("object %s: %s: %w", name, fmt.Sprintf(format, args...), store.ErrBadParameter)
-	}
-	switch {
-	case o.ID == "":
-		return bad("empty id")
-	case o.Type == "":
-		return bad("empty type")
-	case len(o.ID) > maxKeyPart, len(o.Type) > maxKeyPart, len(version) > maxKeyPart:
-		return bad("id, type or version longer than %d bytes", maxKeyPart)
-	case len(o.SpecVersion) > maxSpecLen:
-		return bad("spec_version longer than %d bytes", maxSpecLen)
-	case strings.IndexByte(o.ID, 0) >= 0 || strings.IndexByte(o.Type, 0) >= 0 ||
-		strings.IndexByte(version, 0) >= 0 || strings.IndexByte(o.SpecVersion, 0) >= 0:
-		return bad("NUL character in id, type, version or spec_version")
-	case len(o.JSON) == 0 || !json.Valid(o.JSON):
-		return bad("bytes are not valid JSON")
+	if !utf8.ValidString(o.ID) || !utf8.ValidString(o.Type) || !utf8.ValidString(version) || !utf8.ValidString(o.SpecVersion) {
+		return fmt.Errorf("object %s: id, type, version or spec_version is not UTF-8: %w", o.ID, store.ErrBadParameter)
 	}
 	return nil
 }

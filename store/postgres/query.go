@@ -320,6 +320,9 @@ func pageSQL(collID string, p plan) (sql string, args []any, trusted bool) {
 // for untrusted walks a scan budget. The row's byte slices are valid
 // only during visit.
 func (db *DB) walk(ctx context.Context, collID string, p plan, visit func(r *pageRow) error) (store.PageInfo, error) {
+	if !isText(collID) {
+		return store.PageInfo{}, fmt.Errorf("collection %s: %w", collID, store.ErrNotFound)
+	}
 	sql, args, trusted := pageSQL(collID, p)
 	budget := scanBudget(p.limit)
 	rows, err := db.pool.Query(ctx, sql, args...)
@@ -496,6 +499,17 @@ func (db *DB) ObjectVersions(ctx context.Context, collectionID, objectID string,
 // ObjectExists reports whether the collection holds any version of the
 // object. store.ErrNotFound means the collection does not exist.
 func (db *DB) ObjectExists(ctx context.Context, collectionID, objectID string) (bool, error) {
+	if !isText(objectID) {
+		// Nothing stored has this id; the collection decides the error.
+		_, err := db.collectionNum(ctx, db.pool, collectionID)
+		if err != nil {
+			return false, fmt.Errorf("object %s in %s: %w", objectID, collectionID, err)
+		}
+		return false, nil
+	}
+	if !isText(collectionID) {
+		return false, fmt.Errorf("object %s in %s: %w", objectID, collectionID, store.ErrNotFound)
+	}
 	var num *int64
 	var ok bool
 	err := db.pool.QueryRow(ctx, `SELECT c.num, EXISTS (SELECT 1 FROM versions v WHERE v.coll = c.num AND v.id = $2)
@@ -512,6 +526,9 @@ func (db *DB) ObjectExists(ctx context.Context, collectionID, objectID string) (
 // LastDateAdded is the date_added of the newest version in the
 // collection, or the zero time when it is empty.
 func (db *DB) LastDateAdded(ctx context.Context, collectionID string) (time.Time, error) {
+	if !isText(collectionID) {
+		return time.Time{}, fmt.Errorf("last date added in %s: %w", collectionID, store.ErrNotFound)
+	}
 	var num, da *int64
 	err := db.pool.QueryRow(ctx, `SELECT c.num, (SELECT max(v.da) FROM versions v WHERE v.coll = c.num)
 		FROM (SELECT 1) one LEFT JOIN collections c ON c.id = $1`, collectionID).Scan(&num, &da)
@@ -530,6 +547,9 @@ func (db *DB) LastDateAdded(ctx context.Context, collectionID string) (time.Time
 // CountVersions is the number of object versions in the collection,
 // from a counter kept with the versions (O(1)).
 func (db *DB) CountVersions(ctx context.Context, collectionID string) (int, error) {
+	if !isText(collectionID) {
+		return 0, fmt.Errorf("count versions in %s: %w", collectionID, store.ErrNotFound)
+	}
 	var n int64
 	err := db.pool.QueryRow(ctx, "SELECT version_count FROM collections WHERE id = $1", collectionID).Scan(&n)
 	if err == pgx.ErrNoRows {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/heraldcti/herald/store"
 	"github.com/jackc/pgx/v5"
@@ -57,15 +56,11 @@ func detailsFromJSON(in []statusDetailJSON) []store.StatusDetail {
 // status other than "complete" or "pending", a zero request time or
 // negative counts give store.ErrBadParameter.
 func (db *DB) PutStatus(ctx context.Context, s store.Status) error {
-	switch {
-	case s.ID == "" || len(s.ID) > maxKeyPart || !utf8.ValidString(s.ID):
-		return fmt.Errorf("put status: bad id %q: %w", s.ID, store.ErrBadParameter)
-	case s.Status != "complete" && s.Status != "pending":
-		return fmt.Errorf("put status %s: status %q is not complete or pending: %w", s.ID, s.Status, store.ErrBadParameter)
-	case s.RequestTime.IsZero():
-		return fmt.Errorf("put status %s: zero request time: %w", s.ID, store.ErrBadParameter)
-	case s.TotalCount < 0 || s.SuccessCount < 0 || s.FailureCount < 0 || s.PendingCount < 0:
-		return fmt.Errorf("put status %s: negative count: %w", s.ID, store.ErrBadParameter)
+	if err := store.ValidateStatus(s); err != nil {
+		return err
+	}
+	if !isText(s.ID) {
+		return fmt.Errorf("put status: id %q is not UTF-8 text: %w", s.ID, store.ErrBadParameter)
 	}
 	v, err := json.Marshal(statusJSON{
 		ID: s.ID, Status: s.Status, RequestTime: s.RequestTime.UTC(), CollectionID: s.CollectionID,
@@ -101,7 +96,7 @@ func decodeStatus(b []byte) (store.Status, error) {
 // Status returns the status with this id, or store.ErrNotFound. Every
 // replica sees every status.
 func (db *DB) Status(ctx context.Context, id string) (store.Status, error) {
-	if !utf8.ValidString(id) {
+	if !isText(id) {
 		return store.Status{}, fmt.Errorf("status %s: %w", id, store.ErrNotFound)
 	}
 	var b []byte

@@ -61,11 +61,13 @@ func (db *DB) observe(g uint64) {
 func (db *DB) watch(ctx context.Context) {
 	defer close(db.done)
 	for ctx.Err() == nil {
-		err := db.listen(ctx)
-		if ctx.Err() != nil {
+		// listen returns only when its connection fails (or ctx ends).
+		// The failure is not this goroutine's to report: the pool's own
+		// queries meet the same trouble and their callers see it. Wait a
+		// poll interval and connect again.
+		if err := db.listen(ctx); err == nil || ctx.Err() != nil {
 			return
 		}
-		_ = err // the pool's own queries report connection trouble; retry quietly
 		t := time.NewTimer(watchPoll)
 		select {
 		case <-ctx.Done():

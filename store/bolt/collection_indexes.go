@@ -1,0 +1,200 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// coll is one collection's buckets inside one transaction.
+type coll struct {
+	id                                   string
+	versions, types, objAdded, objSorted *bbolt.Bucket
+	exact, versionIdx, last, first       *bbolt.Bucket
+	typeLast, typeFirst, info            *bbolt.Bucket
+	sortedCur                            *bbolt.Cursor // reused for object-state lookups
+	scratch                              []byte        // reused key buffer
+}
+
+func openColl(tx *bbolt.Tx, id string) (*coll, error) {
+	b, err := collectionBucket(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	c := &coll{id: id}
+	dst := []**bbolt.Bucket{&c.versions, &c.types, &c.objAdded, &c.objSorted, &c.exact,
+		&c.versionIdx, &c.last, &c.first, &c.typeLast, &c.typeFirst, &c.info}
+	for i, name := range collBuckets {
+		sub := b.Bucket(name)
+		if sub == nil {
+			return nil, fmt.Errorf("collection %s: bucket %s is missing: %w", id, name, errCorrupt)
+		}
+		*dst[i] = sub
+	}
+	// date_added keys only ever grow: fill pages fully.
+	c.versions.FillPercent = 0.95
+	c.last.FillPercent = 0.9
+	c.first.FillPercent = 0.9
+	c.sortedCur = c.objSorted.Cursor()
+	return c, nil
+}
+
+func (c *coll) count() uint64 {
+	v := c.info.Get(keyCount)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+func (c *coll) setCount(n uint64) error {
+	return c.info.Put(keyCount, binary.BigEndian.AppendUint64(nil, n))
+}
+
+// highWater is the largest date_added ever assigned in the collection,
+// including versions deleted since, so a date_added is never reused.
+func (c *coll) highWater() (int64, bool) {
+	v := c.info.Get(keyHighWater)
+	if len(v) != 8 {
+		return 0, false
+	}
+	return daValue(v), true
+}
+
+// objEntry is one entry of bucket s, copied out.
+type objEntry struct {
+	da  int64
+	typ string
+	key []byte // the s key (valid only inside the transaction)
+}
+
+func decodeSortedValue(k, v []byte) (objEntry, error) {
+	if len(v) < 8 {
+		return objEntry{}, errCorrupt
+	}
+	return objEntry{da: daValue(v[:8]), typ: string(v[8:]), key: k}, nil
+}
+
+// objState is what the default first/last indexes hold for one object:
+// the first and last version (in version order) among those with the
+// object's latest spec version.
+type objState struct {
+	exists      bool
+	first, last objEntry
+	latestGroup []byte // prefix id 0x00 specKey of the latest spec group (copy)
+}
+
+// state computes the default first/last of an object from bucket s in
+// O(log n).
+func (c *coll) state(id string) (objState, error) {
+	prefix := prefixKey(id)
+	lastKey, lastVal := lastWithPrefix(c.sortedCur, prefix)
+	if lastKey == nil {
+		return objState{}, nil
+	}
+	group, err := splitSortedKey(lastKey, len(prefix))
+	if err != nil {
+		return objState{}, fmt.Errorf("object %s: %w", id, err)
+	}
+	st := objState{exists: true, latestGroup: bytes.Clone(group)}
+	if st.last, err = decodeSortedValue(lastKey, lastVal); err != nil {
+		return objState{}, fmt.Errorf("object %s: %w", id, err)
+	}
+	fk, fv := c.sortedCur.Seek(st.latestGroup)
+	if fk == nil || !bytes.HasPrefix(fk, st.latestGroup) {
+		return objState{}, fmt.Errorf("object %s: spec group vanished: %w", id, errCorrupt)
+	}
+	if st.first, err = decodeSortedValue(fk, fv); err != nil {
+		return objState{}, fmt.Errorf("object %s: %w", id, err)
+	}
+	return st, nil
+}
+
+// groupEnds returns the first and last entries of the spec group with
+// this prefix (id 0x00 specKey), if any.
+func groupEnds(cur *bbolt.Cursor, group []byte) (first, last objEntry, ok bool, err error) {
+	fk, fv := cur.Seek(group)
+	if fk == nil || !bytes.HasPrefix(fk, group) {
+		return first, last, false, nil
+	}
+	if first, err = decodeSortedValue(fk, fv); err != nil {
+		return first, last, false, err
+	}
+	lk, lv := lastWithPrefix(cur, group)
+	if lk == nil {
+		return first, last, false, errCorrupt
+	}
+	if last, err = decodeSortedValue(lk, lv); err != nil {
+		return first, last, false, err
+	}
+	return first, last, true, nil
+}
+
+// lastWithPrefix positions cur on the last key that starts with prefix and
+// returns it, or nil.
+func lastWithPrefix(cur *bbolt.Cursor, prefix []byte) (k, v []byte) {
+	end := prefixEnd(prefix)
+	if end == nil {
+		k, v = cur.Last()
+	} else if k, _ = cur.Seek(end); k == nil {
+		k, v = cur.Last()
+	} else {
+		k, v = cur.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return nil, nil
+	}
+	return k, v
+}
+
+// prefixEnd is the smallest key greater than every key with this prefix,
+// or nil when there is none (prefix all 0xff).
+func prefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// setDefaultIndexes moves the object's entries in L/F/l/f from before to
+// after.
+func (c *coll) setDefaultIndexes(before, after objState) error {
+	type move struct {
+		all, byType *bbolt.Bucket
+		old, new    objEntry
+		hadOld      bool
+		hasNew      bool
+	}
+	moves := []move{
+		{c.last, c.typeLast, before.last, after.last, before.exists, after.exists},
+		{c.first, c.typeFirst, before.first, after.first, before.exists, after.exists},
+	}
+	for _, m := range moves {
+		if m.hadOld && m.hasNew && m.old.da == m.new.da && m.old.typ == m.new.typ {
+			continue
+		}
+		if m.hadOld {
+			if err := m.all.Delete(daKey(m.old.da)); err != nil {
+				return err
+			}
+			if err := m.byType.Delete(prefixDAKey(m.old.typ, m.old.da)); err != nil {
+				return err
+			}
+		}
+		if m.hasNew {
+			if err := m.all.Put(daKey(m.new.da), nil); err != nil {
+				return err
+			}
+			if err := m.byType.Put(prefixDAKey(m.new.typ, m.new.da), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

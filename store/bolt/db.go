@@ -1,0 +1,190 @@
+package bolt
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/heraldcti/herald/store"
+)
+
+// SchemaVersion is the layout of the buckets and keys this package writes.
+// It is stored in the file when the file is created; Open refuses a file
+// with another value (store.ErrSchema) rather than misreading it.
+const SchemaVersion = 1
+
+// DB is an open Herald database in one bbolt file: the store.Store of
+// the bbolt backend. Its methods are safe for concurrent use: any number
+// of readers run in parallel with one writer.
+type DB struct {
+	bdb         *bbolt.DB
+	path        string
+	now         func() time.Time
+	maxPageSize int
+	noSync      bool
+}
+
+var _ store.Store = (*DB)(nil)
+
+// The bbolt backend serves every --db value that is a path.
+func init() {
+	store.Register(store.PathScheme, func(ctx context.Context, dsn string, opts *store.Options) (store.Store, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		db, err := Open(dsn, opts)
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
+	})
+}
+
+// Top-level bucket names. The per-collection buckets are described in
+// layout.go.
+var (
+	bucketMeta        = []byte("meta")        // schema version, token secret
+	bucketKV          = []byte("kv")          // Meta/SetMeta
+	bucketCollections = []byte("collections") // id -> collection JSON
+	bucketNames       = []byte("names")       // title or alias -> id
+	bucketObjects     = []byte("objects")     // id -> per-collection bucket
+	bucketStatuses    = []byte("statuses")    // id -> status JSON
+	bucketStatusTime  = []byte("status_time") // request time (8) + id -> nil
+	bucketAccounts    = []byte("accounts")    // name -> account JSON
+	bucketTokens      = []byte("tokens")      // sha256 hex -> account name
+
+	topBuckets = [][]byte{bucketMeta, bucketKV, bucketCollections, bucketNames,
+		bucketObjects, bucketStatuses, bucketStatusTime, bucketAccounts, bucketTokens}
+
+	keySchema      = []byte("schema")
+	keyTokenSecret = []byte("token_secret")
+)
+
+// Open opens the database at path, creating the file and its buckets when
+// it does not exist. When another process (or another DB in this process)
+// holds the file, Open fails after Options.LockTimeout with an error that
+// wraps store.ErrLocked and names the path. A file written with another schema
+// version, or a bbolt file that is not a Herald database, gives an error
+// wrapping store.ErrSchema; a truncated file, store.ErrDamaged.
+func Open(path string, opts *store.Options) (*DB, error) {
+	o := opts.WithDefaults()
+	if err := checkFileLength(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:      o.LockTimeout,
+		NoSync:       o.NoSync,
+		FreelistType: bbolt.FreelistMapType,
+	})
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, fmt.Errorf("open %s: %w (gave up after %v; stop the other process or use its server)", path, store.ErrLocked, o.LockTimeout)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{bdb: bdb, path: path, now: o.Now, maxPageSize: o.MaxPageSize, noSync: o.NoSync}
+	if err := bdb.Update(db.initSchema); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// initSchema creates the buckets of a new file, or checks the schema
+// version of an existing one.
+func (db *DB) initSchema(tx *bbolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := true
+		if err := tx.ForEach(func([]byte, *bbolt.Bucket) error {
+			empty = false
+			return nil
+		}); err != nil {
+			return err
+		}
+		if !empty {
+			return fmt.Errorf("%w: the file is a bbolt database without Herald's meta bucket", store.ErrSchema)
+		}
+		var err error
+		if meta, err = tx.CreateBucket(bucketMeta); err != nil {
+			return err
+		}
+		if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+			return err
+		}
+	}
+	v := meta.Get(keySchema)
+	if v == nil {
+		return fmt.Errorf("%w: no schema version stored", store.ErrSchema)
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil || n != SchemaVersion {
+		return fmt.Errorf("%w: file has version %q, this program reads %d", store.ErrSchema, v, SchemaVersion)
+	}
+	for _, name := range topBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	if meta.Get(keyTokenSecret) == nil {
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return fmt.Errorf("generate token secret: %w", err)
+		}
+		if err := meta.Put(keyTokenSecret, secret); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close releases the file and its lock. Pending read transactions finish
+// first. When the file was opened with Options.NoSync, Close syncs it
+// first, so the writes are durable once it returns.
+func (db *DB) Close() error {
+	if db.noSync {
+		if err := db.bdb.Sync(); err != nil {
+			_ = db.bdb.Close()
+			return fmt.Errorf("close %s: sync: %w", db.path, err)
+		}
+	}
+	if err := db.bdb.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Path is the file the database was opened from.
+func (db *DB) Path() string { return db.path }
+
+// Sync flushes the file to disk. It is only needed after writes made with
+// Options.NoSync.
+func (db *DB) Sync() error {
+	if err := db.bdb.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// view runs fn in a read transaction after checking ctx.
+func (db *DB) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bdb.View(fn)
+}
+
+// update runs fn in a write transaction after checking ctx. fn is never
+// called from inside another transaction of this DB.
+func (db *DB) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bdb.Update(fn)
+}

@@ -1,0 +1,191 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"errors"
+	"strconv"
+)
+
+// Each collection has a bucket under "objects", named by its id, holding
+// the buckets below. "da8" is a date_added: microseconds since the Unix
+// epoch as 8 bytes big-endian with the sign bit flipped, so byte order is
+// time order (see daKey). date_added is unique in a collection, so a da8
+// identifies one version.
+//
+//	v  da8                          -> record (record.go): the version itself
+//	t  type 0x00 da8                -> nil    versions by type
+//	o  id 0x00 da8                  -> nil    versions of one object by date_added
+//	s  id 0x00 specKey verKey       -> da8 type   versions of one object, grouped
+//	                                               by spec version, in version order
+//	x  id 0x00 version              -> da8    exact (id, version) lookup
+//	n  version 0x00 da8             -> nil    versions by version string
+//	L  da8                          -> nil    the default "last" version of each object
+//	F  da8                          -> nil    the default "first" version of each object
+//	l  type 0x00 da8                -> nil    L by type
+//	f  type 0x00 da8                -> nil    F by type
+//	i  "count" -> uint64, "hw" -> da8        counters
+//
+// "Default first/last" is TAXII's default spec-version rule: among the
+// versions whose spec version is the object's latest, the earliest and the
+// latest in version order. L and F hold exactly one entry per object, so the
+// default TAXII query (match[version]=last) and match[version]=first walk
+// an index in which every entry is a result: a page costs O(page · log n).
+//
+// Ids, types and versions never contain 0x00 (PutObjects rejects them), so
+// "id 0x00" is an unambiguous prefix.
+var (
+	bktVersions   = []byte("v")
+	bktTypes      = []byte("t")
+	bktObjAdded   = []byte("o")
+	bktObjSorted  = []byte("s")
+	bktExact      = []byte("x")
+	bktVersionIdx = []byte("n")
+	bktLast       = []byte("L")
+	bktFirst      = []byte("F")
+	bktTypeLast   = []byte("l")
+	bktTypeFirst  = []byte("f")
+	bktInfo       = []byte("i")
+
+	collBuckets = [][]byte{bktVersions, bktTypes, bktObjAdded, bktObjSorted, bktExact,
+		bktVersionIdx, bktLast, bktFirst, bktTypeLast, bktTypeFirst, bktInfo}
+
+	keyCount     = []byte("count")
+	keyHighWater = []byte("hw")
+)
+
+const signBit = 1 << 63
+
+// daKey encodes a date_added (µs since the epoch) so that byte order is
+// numeric order, negative values included.
+func daKey(us int64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, uint64(us)^signBit)
+	return b
+}
+
+// putDA appends the encoded date_added to b.
+func putDA(b []byte, us int64) []byte {
+	return binary.BigEndian.AppendUint64(b, uint64(us)^signBit)
+}
+
+// daValue decodes an 8-byte date_added key.
+func daValue(b []byte) int64 {
+	return int64(binary.BigEndian.Uint64(b) ^ signBit)
+}
+
+// prefixKey is s followed by the 0x00 separator.
+func prefixKey(s string) []byte {
+	b := make([]byte, 0, len(s)+1+8)
+	b = append(b, s...)
+	return append(b, 0)
+}
+
+// prefixDAKey is s 0x00 da8: an entry of t, o, n, l and f.
+func prefixDAKey(s string, us int64) []byte {
+	return putDA(prefixKey(s), us)
+}
+
+// specKey encodes a spec version so that "2.0" < "2.1" < "2.10": a
+// canonical "major.minor" (no leading zeros, each < 65536) becomes 0x01 and
+// two 2-byte numbers; anything else becomes 0x00, its length (one byte) and
+// its bytes, sorting before every numeric version. Both forms are
+// self-delimiting, so the version key can follow.
+func specKey(spec string) []byte {
+	if maj, min, ok := numericSpec(spec); ok {
+		return []byte{1, byte(maj >> 8), byte(maj), byte(min >> 8), byte(min)}
+	}
+	b := make([]byte, 0, 2+len(spec))
+	b = append(b, 0, byte(len(spec)))
+	return append(b, spec...)
+}
+
+func numericSpec(s string) (maj, min int, ok bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			a, okA := canonicalUint16(s[:i])
+			b, okB := canonicalUint16(s[i+1:])
+			return a, b, okA && okB
+		}
+	}
+	return 0, 0, false
+}
+
+func canonicalUint16(s string) (int, bool) {
+	if s == "" || len(s) > 5 || (len(s) > 1 && s[0] == '0') {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n > 0xffff {
+		return 0, false
+	}
+	return n, true
+}
+
+// specKeyLen is the length of the specKey at the start of b, or -1.
+func specKeyLen(b []byte) int {
+	switch {
+	case len(b) >= 5 && b[0] == 1:
+		return 5
+	case len(b) >= 2 && b[0] == 0 && len(b) >= 2+int(b[1]):
+		return 2 + int(b[1])
+	}
+	return -1
+}
+
+// Version key kinds: timestamps sort by instant; other versions (content
+// hashes of SCOs, or unparsable strings) sort after them, by date_added.
+const (
+	verKindTime  = 1
+	verKindOther = 2
+)
+
+// verKey encodes a version for ordering inside one object and spec group.
+// The version string ends the key, so two strings naming the same instant
+// ("…00Z" and "…00.000Z") stay distinct versions.
+func verKey(version string, da int64) []byte {
+	b := make([]byte, 0, 1+12+len(version))
+	if sec, nsec, ok := parseTimestamp(version); ok {
+		b = append(b, verKindTime)
+		b = binary.BigEndian.AppendUint64(b, uint64(sec)^signBit)
+		b = binary.BigEndian.AppendUint32(b, uint32(nsec))
+	} else {
+		b = append(b, verKindOther)
+		b = putDA(b, da)
+	}
+	return append(b, version...)
+}
+
+// sortedKey is the key of a version in bucket s.
+func sortedKey(id, spec, version string, da int64) []byte {
+	b := prefixKey(id)
+	b = append(b, specKey(spec)...)
+	return append(b, verKey(version, da)...)
+}
+
+// sortedValue is the value in bucket s: da8 then the type.
+func sortedValue(da int64, typ string) []byte {
+	b := make([]byte, 0, 8+len(typ))
+	b = putDA(b, da)
+	return append(b, typ...)
+}
+
+// errCorrupt marks stored bytes that do not decode.
+var errCorrupt = errors.New("corrupt entry")
+
+// splitSortedKey returns the spec group key (prefix id 0x00 specKey) of an
+// s key whose id prefix has length idLen+1.
+func splitSortedKey(k []byte, prefixLen int) (group []byte, err error) {
+	if len(k) < prefixLen {
+		return nil, errCorrupt
+	}
+	n := specKeyLen(k[prefixLen:])
+	if n < 0 {
+		return nil, errCorrupt
+	}
+	return k[:prefixLen+n], nil
+}

@@ -1,0 +1,199 @@
+package bolt
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/heraldcti/herald/stix"
+	"github.com/heraldcti/herald/store"
+)
+
+// putWriter plans the writes of one PutObjects call and applies them in
+// key order per bucket.
+//
+// Why not write as we go: inside one bbolt transaction a leaf is not split
+// until commit, so keys inserted in random order (ids are random UUIDs,
+// content versions are hashes) land in the middle of ever larger nodes
+// and every insert moves the node's tail: quadratic in the batch. Sorted
+// inserts append, so a batch of a million versions costs O(n log n).
+type putWriter struct {
+	c       *coll
+	next    int64 // date_added of the next new version
+	added   uint64
+	pending map[string]pendingVersion // exact key -> version added in this call
+	objects map[string]*pendingObject // id -> its default first/last, old and new
+	puts    map[*bbolt.Bucket][]kv
+	dels    map[*bbolt.Bucket][][]byte
+}
+
+type kv struct{ k, v []byte }
+
+type pendingVersion struct {
+	da   int64
+	json []byte
+}
+
+// pendingObject tracks an object that gets new versions in this call.
+type pendingObject struct {
+	before      objState
+	firstKey    []byte // s key of the current default first (copy)
+	lastKey     []byte // s key of the current default last (copy)
+	groupKey    []byte // id 0x00 specKey of the latest spec group
+	first, last objEntry
+}
+
+func newPutWriter(c *coll, now int64) *putWriter {
+	next := now
+	if hw, ok := c.highWater(); ok && hw >= next {
+		next = hw + 1
+	}
+	return &putWriter{
+		c: c, next: next,
+		pending: make(map[string]pendingVersion),
+		objects: make(map[string]*pendingObject),
+		puts:    make(map[*bbolt.Bucket][]kv),
+		dels:    make(map[*bbolt.Bucket][][]byte),
+	}
+}
+
+func (w *putWriter) put(b *bbolt.Bucket, k, v []byte) { w.puts[b] = append(w.puts[b], kv{k, v}) }
+func (w *putWriter) del(b *bbolt.Bucket, k []byte)    { w.dels[b] = append(w.dels[b], k) }
+
+// add plans one version. Duplicates are looked up first among the versions
+// planned in this call, then in the file.
+func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) {
+	c := w.c
+	res := store.PutResult{ID: o.ID, Version: version}
+	exactKey := append(prefixKey(o.ID), version...)
+	if p, ok := w.pending[string(exactKey)]; ok {
+		res.DateAdded = time.UnixMicro(p.da).UTC()
+		res.Outcome = store.Conflict
+		if bytes.Equal(p.json, o.JSON) {
+			res.Outcome = store.Unchanged
+		}
+		return res, nil
+	}
+	if v := c.exact.Get(exactKey); v != nil {
+		if len(v) != 8 {
+			return res, errCorrupt
+		}
+		r, err := decodeRecord(c.versions.Get(v))
+		if err != nil {
+			return res, fmt.Errorf("stored version at %d: %w", daValue(v), err)
+		}
+		res.DateAdded = time.UnixMicro(daValue(v)).UTC()
+		res.Outcome = store.Conflict
+		if bytes.Equal(r.json, o.JSON) {
+			res.Outcome = store.Unchanged
+		}
+		return res, nil
+	}
+
+	da := w.next
+	w.next++
+	w.added++
+	spec := o.EffectiveSpecVersion()
+	key := daKey(da)
+	sk := sortedKey(o.ID, spec, version, da)
+	w.pending[string(exactKey)] = pendingVersion{da: da, json: o.JSON}
+	w.put(c.versions, key, encodeRecord(o.ID, o.Type, version, spec, o.JSON))
+	w.put(c.types, prefixDAKey(o.Type, da), nil)
+	w.put(c.objAdded, prefixDAKey(o.ID, da), nil)
+	w.put(c.objSorted, sk, sortedValue(da, o.Type))
+	w.put(c.exact, exactKey, key)
+	w.put(c.versionIdx, prefixDAKey(version, da), nil)
+
+	entry := objEntry{da: da, typ: o.Type}
+	group := sk[:len(o.ID)+1+specKeyLen(sk[len(o.ID)+1:])]
+	p, seen := w.objects[o.ID]
+	if !seen {
+		st, err := c.state(o.ID)
+		if err != nil {
+			return res, err
+		}
+		p = &pendingObject{before: st}
+		if st.exists {
+			p.first, p.last = st.first, st.last
+			p.firstKey, p.lastKey = bytes.Clone(st.first.key), bytes.Clone(st.last.key)
+			p.groupKey = st.latestGroup
+			p.before.first.key, p.before.last.key = nil, nil
+		}
+		w.objects[o.ID] = p
+	}
+	res.NewObject = !p.before.exists && !seen
+	switch cmp := compareGroups(group, p.groupKey); {
+	case p.groupKey == nil || cmp > 0:
+		// First version, or a newer spec version: this group is now the
+		// latest and holds only this version.
+		p.groupKey = bytes.Clone(group)
+		p.first, p.last = entry, entry
+		p.firstKey, p.lastKey = sk, sk
+	case cmp == 0:
+		if bytes.Compare(sk, p.firstKey) < 0 {
+			p.first, p.firstKey = entry, sk
+		}
+		if bytes.Compare(sk, p.lastKey) > 0 {
+			p.last, p.lastKey = entry, sk
+		}
+	}
+	res.Outcome = store.Added
+	res.DateAdded = time.UnixMicro(da).UTC()
+	return res, nil
+}
+
+// compareGroups orders spec groups; a nil group is the smallest.
+func compareGroups(a, b []byte) int {
+	if b == nil {
+		return 1
+	}
+	return bytes.Compare(a, b)
+}
+
+// flush moves the default first/last entries, then applies every delete
+// and put, each bucket in key order, and updates the counters.
+func (w *putWriter) flush() error {
+	c := w.c
+	if w.added == 0 {
+		return nil
+	}
+	for _, p := range w.objects {
+		for _, m := range []struct {
+			all, byType *bbolt.Bucket
+			old, new    objEntry
+		}{{c.last, c.typeLast, p.before.last, p.last}, {c.first, c.typeFirst, p.before.first, p.first}} {
+			if p.before.exists {
+				if m.old.da == m.new.da && m.old.typ == m.new.typ {
+					continue
+				}
+				w.del(m.all, daKey(m.old.da))
+				w.del(m.byType, prefixDAKey(m.old.typ, m.old.da))
+			}
+			w.put(m.all, daKey(m.new.da), nil)
+			w.put(m.byType, prefixDAKey(m.new.typ, m.new.da), nil)
+		}
+	}
+	for b, keys := range w.dels {
+		slices.SortFunc(keys, bytes.Compare)
+		for _, k := range keys {
+			if err := b.Delete(k); err != nil {
+				return fmt.Errorf("delete index entry: %w", err)
+			}
+		}
+	}
+	for b, kvs := range w.puts {
+		slices.SortFunc(kvs, func(x, y kv) int { return bytes.Compare(x.k, y.k) })
+		for _, e := range kvs {
+			if err := b.Put(e.k, e.v); err != nil {
+				return fmt.Errorf("write index entry: %w", err)
+			}
+		}
+	}
+	if err := c.info.Put(keyHighWater, daKey(w.next-1)); err != nil {
+		return err
+	}
+	return c.setCount(c.count() + w.added)
+}
