@@ -16,9 +16,15 @@ written. While a server holds the database, take the backup through it
 with --server (admin account needed): the server streams a copy taken in
 one read transaction, without stopping.
 
+On PostgreSQL (--db postgres://…) the copy is also a bbolt file, taken
+from one consistent snapshot while the servers keep running: a complete
+Herald database that --db FILE serves and herald copy restores. For
+PostgreSQL's own backups use pg_dump or your provider's tools.
+
 Examples:
 	herald backup -o herald-$(date +%F).db
 	HERALD_USER=admin herald backup --server http://127.0.0.1:8080 -o backup.db
+	herald backup --db postgres://herald@db.example.org/herald -o herald-$(date +%F).db
 `
 
 // Run takes the backup.

@@ -126,6 +126,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		cmd = &CheckCommand{m: m}
 	case "backup":
 		cmd = &BackupCommand{m: m}
+	case "copy":
+		cmd = &CopyCommand{m: m}
 	case "version":
 		cmd = &VersionCommand{m: m}
 	case "help", "-h", "-help", "--help":
@@ -158,10 +160,11 @@ Commands:
 	user        add, list, remove accounts; change passwords; grant access; API tokens
 	check       check the database for inconsistencies
 	backup      write a hot, consistent copy of the database
+	copy        copy a whole database to another backend (file <-> PostgreSQL)
 	version     print the version
 
-Every command that touches data works on a database file (--db PATH, default
-herald.db, or HERALD_DB) or through a running server (--server URL or
+Every command that touches data works on a database (--db PATH, default
+herald.db, or a postgres:// URL; or HERALD_DB) or through a running server (--server URL or
 HERALD_SERVER, with HERALD_USER and HERALD_PASSWORD or HERALD_TOKEN).
 
 Run 'herald <command> -h' for the flags and examples of a command.
