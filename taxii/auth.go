@@ -189,6 +189,7 @@ func (a *authenticator) checkPassword(ctx context.Context, hash, password string
 type cacheEntry struct {
 	who     *caller
 	expires time.Time
+	gen     uint64 // the store's change generation when verified
 }
 
 type failureCount struct {
@@ -218,12 +219,13 @@ func (a *authenticator) verify(c echo.Context, header string) (*caller, error) {
 		if who := a.cached(key); who != nil {
 			return who, nil
 		}
+		gen := a.storeGeneration() // before the lookup: a change after it invalidates
 		acct, err := a.s.db.AccountByToken(ctx, tokenHash(cred))
 		if err != nil {
 			return nil, lookupErr(err)
 		}
 		who := callerOf(acct)
-		a.remember(key, who)
+		a.remember(key, who, gen)
 		return who, nil
 	case "basic":
 		raw, err := base64.StdEncoding.DecodeString(cred)
@@ -254,6 +256,7 @@ func (a *authenticator) basic(c echo.Context, user, pass string) (*caller, error
 		return who, nil
 	}
 	ctx := c.Request().Context()
+	gen := a.storeGeneration() // before the lookups: a change after them invalidates
 	var who *caller
 	// An API token may stand in for the password (clients that only do
 	// Basic); it is cheap to check, so first.
@@ -283,7 +286,7 @@ func (a *authenticator) basic(c echo.Context, user, pass string) (*caller, error
 		}
 		who = callerOf(acct)
 	}
-	a.remember(key, who)
+	a.remember(key, who, gen)
 	return who, nil
 }
 
@@ -296,7 +299,7 @@ func (a *authenticator) cached(key [32]byte) *caller {
 	a.mu.Lock()
 	e, ok := a.cache[key]
 	a.mu.Unlock()
-	if ok && st.Now().Before(e.expires) {
+	if ok && st.Now().Before(e.expires) && e.gen == a.storeGeneration() {
 		a.s.metrics.authCache(true)
 		return e.who
 	}
@@ -304,14 +307,26 @@ func (a *authenticator) cached(key [32]byte) *caller {
 	return nil
 }
 
-// remember caches a verified caller for AuthCacheTTL.
-func (a *authenticator) remember(key [32]byte, who *caller) {
+// storeGeneration is the store's change generation when the store is
+// shared with other processes (store.ChangeWatcher), else 0. An entry
+// cached under another generation is stale: another replica changed an
+// account, a grant, a token or a collection since.
+func (a *authenticator) storeGeneration() uint64 {
+	if w, ok := a.s.db.(store.ChangeWatcher); ok {
+		return w.Generation()
+	}
+	return 0
+}
+
+// remember caches a verified caller for AuthCacheTTL, under the store
+// generation read before it was verified.
+func (a *authenticator) remember(key [32]byte, who *caller, gen uint64) {
 	st := a.s.settings()
 	if st.AuthCacheTTL <= 0 {
 		return
 	}
 	a.mu.Lock()
-	a.cache[key] = cacheEntry{who: who, expires: st.Now().Add(st.AuthCacheTTL)}
+	a.cache[key] = cacheEntry{who: who, expires: st.Now().Add(st.AuthCacheTTL), gen: gen}
 	a.mu.Unlock()
 }
 

@@ -134,11 +134,26 @@ func (s *Server) pageDateHeaders(c echo.Context, pr *pageRequest, info store.Pag
 	case pr.f.HasAddedAfter:
 		t = pr.f.AddedAfter
 	default:
-		last, err := s.db.LastDateAdded(c.Request().Context(), pr.col.ID)
+		ctx := c.Request().Context()
+		last, err := s.db.LastDateAdded(ctx, pr.col.ID)
 		if err != nil {
 			return err
 		}
 		if last.IsZero() {
+			return nil
+		}
+		// The page was read before last was: a version committed in
+		// between, with a date_added up to last, may match the filters
+		// and yet be missing from the page, and a client resuming from
+		// last would never see it. Read again, after last: only when
+		// still nothing matches is last a safe place to resume from.
+		q := pr.query(true)
+		q.Limit = 1
+		again, err := s.db.Objects(ctx, pr.col.ID, q)
+		if err != nil {
+			return err
+		}
+		if len(again.Records) > 0 || again.More {
 			return nil
 		}
 		t = last

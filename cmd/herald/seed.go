@@ -31,6 +31,26 @@ const AdminAccount = "admin"
 // collection or the account were removed since.
 const metaSeeded = "herald.seeded"
 
+// seedLocker is implemented by stores that several processes share
+// (PostgreSQL): WithSeedLock runs fn under a database-wide lock.
+type seedLocker interface {
+	WithSeedLock(ctx context.Context, fn func(context.Context) error) error
+}
+
+// seedOnce seeds db, under the store's seed lock when it has one, so
+// that replicas starting at the same moment on a new database seed it
+// once: the first imports the advisory and creates the admin account;
+// the others wait, then find the database seeded.
+func seedOnce(ctx context.Context, db store.Store, stderr io.Writer, getenv func(string) string, logger *slog.Logger) error {
+	l, ok := db.(seedLocker)
+	if !ok {
+		return seed(ctx, db, stderr, getenv, logger)
+	}
+	return l.WithSeedLock(ctx, func(ctx context.Context) error {
+		return seed(ctx, db, stderr, getenv, logger)
+	})
+}
+
 // seed gives a new database its content: the built-in public collection
 // with the built-in advisory, and the admin account. Each step is
 // idempotent, so a seed interrupted half way is completed at the next

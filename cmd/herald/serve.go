@@ -92,7 +92,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 
-	if err := seed(ctx, db, c.m.Stderr, c.m.getenv, logger); err != nil {
+	if err := seedOnce(ctx, db, c.m.Stderr, c.m.getenv, logger); err != nil {
 		return err
 	}
 
