@@ -114,22 +114,22 @@ for n in $SIZES; do
 	# import: the collection as one bundle into an empty database of each kind
 	imp_bolt=- imp_pg=-
 	if ((n <= IMPORT_MAX)); then
-	bundle=$LOAD_DIR/bundle-$n.json
-	"$BIN/herald" export --db "$bolt" --collection "$alias" -o "$bundle"
-	rm -f "$LOAD_DIR/import-$n.db"
-	"$BIN/herald" collection add --db "$LOAD_DIR/import-$n.db" --title imp >/dev/null 2>&1
-	t0=$(date +%s.%N)
-	"$BIN/herald" import --db "$LOAD_DIR/import-$n.db" --collection imp "$bundle" 2>/dev/null
-	t1=$(date +%s.%N)
-	imp_bolt=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", n/(b-a)}')
-	createdb_ "import$n"
-	"$BIN/herald" collection add --db "$(pgurl "import$n")" --title imp >/dev/null 2>&1
-	t0=$(date +%s.%N)
-	"$BIN/herald" import --db "$(pgurl "import$n")" --collection imp "$bundle" 2>/dev/null
-	t1=$(date +%s.%N)
-	imp_pg=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", n/(b-a)}')
-	log "[$n] import: bbolt $imp_bolt objects/s, PostgreSQL $imp_pg objects/s"
-	rm -f "$bundle" "$LOAD_DIR/import-$n.db"
+		bundle=$LOAD_DIR/bundle-$n.json
+		"$BIN/herald" export --db "$bolt" --collection "$alias" -o "$bundle"
+		rm -f "$LOAD_DIR/import-$n.db"
+		"$BIN/herald" collection add --db "$LOAD_DIR/import-$n.db" --title imp >/dev/null 2>&1
+		t0=$(date +%s.%N)
+		"$BIN/herald" import --db "$LOAD_DIR/import-$n.db" --collection imp "$bundle" 2>/dev/null
+		t1=$(date +%s.%N)
+		imp_bolt=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", n/(b-a)}')
+		createdb_ "import$n"
+		"$BIN/herald" collection add --db "$(pgurl "import$n")" --title imp >/dev/null 2>&1
+		t0=$(date +%s.%N)
+		"$BIN/herald" import --db "$(pgurl "import$n")" --collection imp "$bundle" 2>/dev/null
+		t1=$(date +%s.%N)
+		imp_pg=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", n/(b-a)}')
+		log "[$n] import: bbolt $imp_bolt objects/s, PostgreSQL $imp_pg objects/s"
+		rm -f "$bundle" "$LOAD_DIR/import-$n.db"
 	fi
 
 	path="/herald/collections/$cid/objects/?limit=100&added_after=$middle"
