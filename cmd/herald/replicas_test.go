@@ -115,8 +115,9 @@ type pageEnvelope struct {
 // across the replicas four ways (next tokens on one replica, next plus
 // the first added_after as OpenCTI sends it, a plain added_after walk, and
 // next tokens alternating replicas page by page). In the end every
-// acknowledged object is stored, and every reader saw every stored object
-// exactly once.
+// acknowledged object is stored, every reader saw every stored object
+// exactly once, and every add-request status can be read from the replica
+// that did not accept the request.
 func TestReplicasOnPostgreSQL(t *testing.T) {
 	rs := &replicaSet{t: t, dsn: pgtest.NewDB(t), password: "replica-admin-password",
 		client: &http.Client{Timeout: 20 * time.Second}}
@@ -187,6 +188,7 @@ func TestReplicasOnPostgreSQL(t *testing.T) {
 	var acked sync.Map // id -> true: acknowledged by a 202 with the object in successes
 	var ackedN atomic.Int64
 	var writersDone atomic.Bool
+	var statuses sync.Map // status id -> the replica that accepted the POST
 	news := &broadcast{ch: make(chan struct{})}
 	errs := make(chan error, 100)
 	var wwg sync.WaitGroup
@@ -203,6 +205,7 @@ func TestReplicasOnPostgreSQL(t *testing.T) {
 				body := []byte(`{"objects":[` + strings.Join(objs, ",") + `]}`)
 				target := (w + n) % 2
 				var status struct {
+					ID        string `json:"id"`
 					Status    string `json:"status"`
 					Successes []struct {
 						ID string `json:"id"`
@@ -223,6 +226,7 @@ func TestReplicasOnPostgreSQL(t *testing.T) {
 					}
 					target = 1 - target // down: the other replica
 				}
+				statuses.Store(status.ID, target)
 				for _, s := range status.Successes {
 					if _, dup := acked.LoadOrStore(s.ID, true); !dup {
 						ackedN.Add(1)
@@ -384,6 +388,21 @@ func TestReplicasOnPostgreSQL(t *testing.T) {
 				}
 			}
 		}
+	}
+	// Every status can be read from the other replica.
+	checked := 0
+	statuses.Range(func(k, v any) bool {
+		checked++
+		other := 1 - v.(int)
+		resp, b, err := rs.do(other, http.MethodGet, apiRoot+"status/"+k.(string)+"/", nil)
+		if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `"complete"`) {
+			t.Errorf("status %s from replica %d: %v %v %s", k, other, err, resp.StatusCode, b)
+			return false
+		}
+		return true
+	})
+	if checked < writers*batches {
+		t.Errorf("%d statuses recorded, want %d", checked, writers*batches)
 	}
 	r = runBin(t, t.TempDir(), env{"HERALD_DB": rs.dsn}, "check")
 	if r.code != 0 {
