@@ -15,6 +15,11 @@
 //
 // Connections over TCP need the password (scram-sha-256), so the tests
 // exercise real password handling; the unix socket trusts local users.
+//
+// pg_ctl runs the server in the background, so a test binary that dies
+// without stopping it (killed by go test -timeout) leaves it running;
+// the next Start stops and removes such orphans (each cluster directory
+// records the process that owns it).
 package pgtest
 
 import (
@@ -32,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"sync/atomic"
 	"testing"
 )
@@ -133,7 +139,14 @@ func Start(opts *Options) (*Server, error) {
 		}
 		s.asUser = "postgres"
 	}
+	reapOrphans(bin)
 	if s.Dir, err = os.MkdirTemp("", "herald-pgtest-"); err != nil {
+		return nil, fmt.Errorf("pgtest: %w", err)
+	}
+	// The owner file lets a later run stop this cluster if this process
+	// dies without stopping it (a test binary killed by -timeout).
+	if err := os.WriteFile(filepath.Join(s.Dir, "owner"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		_ = os.RemoveAll(s.Dir)
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
 	ok := false
@@ -210,6 +223,41 @@ func (s *Server) Stop() error {
 		return fmt.Errorf("pgtest: pg_ctl stop: %w\n%s", err, out)
 	}
 	return rmErr
+}
+
+// reapOrphans stops and removes the clusters of earlier test processes
+// that died without stopping them: pg_ctl starts the server in the
+// background, so it outlives a test binary killed by go test -timeout.
+func reapOrphans(bin string) {
+	owners, _ := filepath.Glob(filepath.Join(os.TempDir(), "herald-pgtest-*", "owner"))
+	for _, owner := range owners {
+		b, err := os.ReadFile(owner)
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		dir := filepath.Dir(owner)
+		orphan := &Server{Dir: dir, bin: bin}
+		if os.Geteuid() == 0 {
+			orphan.asUser = "postgres"
+		}
+		if _, err := os.Stat(filepath.Join(dir, "data", "postmaster.pid")); err == nil {
+			// Best effort: a cluster that will not stop is left as it is.
+			if _, err := orphan.run("pg_ctl", "stop", "-m", "immediate", "-w", "-D", filepath.Join(dir, "data")); err != nil {
+				continue
+			}
+		}
+		_ = os.RemoveAll(dir)
+	}
+}
+
+// processAlive reports whether a process with this pid exists.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // run runs a PostgreSQL binary, as the postgres user when we are root.
