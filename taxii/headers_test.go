@@ -85,4 +85,3 @@ func TestWarnLoopbackWithoutTrustedProxies(t *testing.T) {
 		t.Fatal("warned although trusted proxies are configured")
 	}
 }
-
