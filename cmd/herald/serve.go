@@ -27,8 +27,11 @@ the admin API at /admin/, /healthz and /metrics).
 On a new database it first imports the built-in advisory into a public
 collection ("Herald advisories", alias "advisories") and creates an admin
 account named "admin" whose password is HERALD_ADMIN_PASSWORD or, when
-that is unset, a random one printed once on stderr. A restart imports
-nothing.
+that is unset, a random one: printed once on stderr when stderr is a
+terminal, otherwise written to DB.admin-password (mode 0600, beside the
+database) and the log names that file, never the password.
+HERALD_ADMIN_PASSWORD is removed from the environment once used. A restart
+imports nothing.
 
 Settings come from the defaults, then the configuration file (--config or
 HERALD_CONFIG; YAML or JSON), then the environment (HERALD_ADDR, HERALD_DB,
