@@ -95,6 +95,7 @@ func TestPasswordChecksAreBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := newAuthenticator(&Server{})
+	a.maxQueued, a.hashWait = 1000, time.Minute // this test is about the slots, not the queue
 	const n = 40
 	var wg sync.WaitGroup
 	results := make([]bool, n)
@@ -144,5 +145,36 @@ func TestPasswordCheckGivesUpWhenCancelled(t *testing.T) {
 	var ae *apiError
 	if !errors.As(err, &ae) || ae.Status != 503 {
 		t.Fatalf("err = %v, want a 503 apiError", err)
+	}
+}
+
+// Issue 10 §1: the queue for hash slots is bounded in length and in wait;
+// beyond either the answer is 503 with Retry-After.
+func TestPasswordCheckQueueIsBounded(t *testing.T) {
+	a := newAuthenticator(&Server{})
+	a.maxQueued, a.hashWait = 1, 100*time.Millisecond
+	for range cap(a.hashSlots) {
+		a.hashSlots <- struct{}{} // every slot busy
+	}
+	waited := make(chan error, 1)
+	go func() {
+		_, err := a.checkPassword(context.Background(), "irrelevant", "pw")
+		waited <- err
+	}()
+	for a.queued.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	_, err := a.checkPassword(context.Background(), "irrelevant", "pw")
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Status != 503 || ae.Header.Get("Retry-After") == "" {
+		t.Fatalf("check beyond the queue: %v, want 503 with Retry-After", err)
+	}
+	if time.Since(start) > 50*time.Millisecond {
+		t.Fatalf("a check beyond the queue waited %v; it should be refused at once", time.Since(start))
+	}
+	err = <-waited
+	if !errors.As(err, &ae) || ae.Status != 503 || ae.Header.Get("Retry-After") == "" {
+		t.Fatalf("check that waited too long: %v, want 503 with Retry-After", err)
 	}
 }
