@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -177,5 +178,31 @@ func TestChangesReachOtherHandles(t *testing.T) {
 	<-changed
 	if b.Generation() <= before {
 		t.Fatalf("generation %d after the change, was %d", b.Generation(), before)
+	}
+}
+
+// TestOpenThroughStoreOpen: store.Open picks this backend for
+// postgres:// and postgresql:// URLs, including the unix-socket form
+// without a host.
+func TestOpenThroughStoreOpen(t *testing.T) {
+	srv := pgtest.Shared(t)
+	name := dbName(t, pgtest.NewDB(t))
+	for _, dsn := range []string{
+		srv.DSN(name),
+		strings.Replace(srv.DSN(name), "postgres://", "postgresql://", 1),
+		"postgres:///" + name + "?host=" + url.QueryEscape(srv.Socket) + "&port=" + strconv.Itoa(srv.Port) + "&user=" + pgtest.Superuser,
+	} {
+		db, err := store.Open(ctx, dsn, nil)
+		if err != nil {
+			t.Errorf("store.Open(%s): %v", dsn, err)
+			continue
+		}
+		if _, ok := db.(*postgres.DB); !ok {
+			t.Errorf("store.Open(%s) gave a %T", dsn, db)
+		}
+		if _, err := db.Collections(ctx); err != nil {
+			t.Errorf("%s: %v", dsn, err)
+		}
+		db.Close()
 	}
 }
