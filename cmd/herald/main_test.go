@@ -194,6 +194,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"user add bad name", []string{"user", "add", "a b"}, "invalid account name"},
 		{"grant without collection", []string{"user", "grant", "alice"}, "--collection"},
 		{"backup without -o", []string{"backup"}, "-o"},
+		{"copy without --to", []string{"copy", "--from", "a.db"}, "--from and --to"},
+		{"copy onto itself", []string{"copy", "--from", "a.db", "--to", "a.db"}, "same database"},
+		{"copy with arguments", []string{"copy", "--from", "a.db", "--to", "b.db", "c.db"}, "no arguments"},
 		{"indicator add without value", []string{"indicator", "add"}, "--pattern"},
 		{"indicator add two values", []string{"indicator", "add", "--ipv4", "192.0.2.1", "--domain", "example.org"}, "only one"},
 		{"indicator bad kill chain", []string{"indicator", "add", "--ipv4", "192.0.2.1", "--kill-chain-phase", "nophase"}, "CHAIN:PHASE"},
@@ -221,7 +224,7 @@ func TestEveryCommandHasHelpWithExamples(t *testing.T) {
 		{"serve", "-h"}, {"import", "-h"}, {"export", "-h"}, {"indicator", "add", "-h"}, {"indicator", "revoke", "-h"},
 		{"collection", "add", "-h"}, {"collection", "list", "-h"}, {"collection", "rm", "-h"},
 		{"user", "add", "-h"}, {"user", "passwd", "-h"}, {"user", "grant", "-h"}, {"user", "token", "add", "-h"},
-		{"check", "-h"}, {"backup", "-h"}, {"version", "-h"}, {"help", "import"}, {"help"}, {"-h"},
+		{"check", "-h"}, {"backup", "-h"}, {"copy", "-h"}, {"version", "-h"}, {"help", "import"}, {"help"}, {"-h"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			r := run(t, nil, "", args...)
