@@ -410,6 +410,9 @@ func TestReplicasOnPostgreSQL(t *testing.T) {
 	}
 	for i := range 2 {
 		rs.procs[i].stop(t)
+		if out := rs.procs[i].output(); strings.Contains(out, pgtest.Password) {
+			t.Errorf("replica %d logged the database password:\n%s", i, out)
+		}
 	}
 }
 

@@ -117,7 +117,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if cfg.TLSCert != "" {
 		scheme = "https"
 	}
-	logger.Info("herald ready", "db", cfg.DB, "discovery", scheme+"://"+ln.Addr().String()+"/taxii2/")
+	logger.Info("herald ready", "db", store.Redact(cfg.DB), "discovery", scheme+"://"+ln.Addr().String()+"/taxii2/")
 
 	stopMetrics, err := c.serveMetrics(ctx, cfg.MetricsAddr, srv, logger)
 	if err != nil {
@@ -157,7 +157,7 @@ func (c *ServeCommand) reload(f *serveFlags, old Config, srv *taxii.Server, leve
 	}
 	for _, fixed := range []struct{ name, was, now string }{
 		{"addr", old.Addr, cfg.Addr},
-		{"db", old.DB, cfg.DB},
+		{"db", store.Redact(old.DB), store.Redact(cfg.DB)},
 		{"metrics_addr", old.MetricsAddr, cfg.MetricsAddr},
 	} {
 		if fixed.was != fixed.now {

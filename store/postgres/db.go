@@ -99,25 +99,6 @@ func IsDSN(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
-// redact removes the password from a DSN for messages.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "postgres://…"
-	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
-}
-
 // Open connects to the database named by dsn (a postgres:// URL; the
 // password comes from the URL, PGPASSWORD or ~/.pgpass, and sslmode is
 // honoured, as with libpq), creates or migrates the schema and returns
@@ -132,7 +113,7 @@ func redact(dsn string) string {
 // durable as the server's settings make it.
 func Open(ctx context.Context, dsn string, opts *store.Options) (*DB, error) {
 	o := opts.WithDefaults()
-	name := redact(dsn)
+	name := store.Redact(dsn)
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, stripDSN(err, dsn))
