@@ -101,7 +101,7 @@ func (f *dataFlags) register(fs *flag.FlagSet, m *Main) {
 	if db == "" {
 		db = DefaultDBPath
 	}
-	fs.StringVar(&f.db, "db", db, "database `path` to work on directly (env HERALD_DB)")
+	fs.StringVar(&f.db, "db", db, "database to work on directly: a file `path` or a postgres:// URL (env HERALD_DB)")
 	fs.StringVar(&f.server, "server", m.getenv("HERALD_SERVER"), "work through the running server at `URL` instead of the file (env HERALD_SERVER)")
 	fs.StringVar(&f.user, "user", m.getenv("HERALD_USER"), "account `name` for --server (env HERALD_USER; password from HERALD_PASSWORD or a prompt, or HERALD_TOKEN)")
 	fs.StringVar(&f.caCert, "ca-cert", m.getenv("HERALD_CA_CERT"), "PEM `file` of the CA that signed the server's certificate, for --server over HTTPS (env HERALD_CA_CERT)")

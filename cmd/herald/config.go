@@ -216,7 +216,7 @@ type serveFlags struct {
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.configPath, "config", "", "configuration `file` (YAML or JSON; env HERALD_CONFIG); SIGHUP re-reads it")
-	fs.StringVar(&f.cfg.DB, "db", DefaultDBPath, "database `path` (env HERALD_DB)")
+	fs.StringVar(&f.cfg.DB, "db", DefaultDBPath, "database: a file `path` or a postgres:// URL (env HERALD_DB)")
 	fs.StringVar(&f.cfg.Addr, "addr", taxii.DefaultAddr, "listen address `host:port` (env HERALD_ADDR)")
 	fs.StringVar(&f.cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM; env HERALD_TLS_CERT)")
 	fs.StringVar(&f.cfg.TLSKey, "tls-key", "", "TLS private key `file` (PEM; env HERALD_TLS_KEY)")
