@@ -45,6 +45,15 @@ func (rs *replicaSet) start(i int, addr string) {
 	rs.procs[i] = p
 }
 
+// restart runs replica i again on its address, which the clients keep
+// using (base is only read, never written, while they run).
+func (rs *replicaSet) restart(i int) {
+	rs.t.Helper()
+	p := startProcess(rs.t, rs.t.TempDir(), rs.env(strings.TrimPrefix(rs.base[i], "http://")), "serve")
+	p.waitFor(rs.t, readyLine)
+	rs.procs[i] = p
+}
+
 // do sends one TAXII request to replica i as admin.
 func (rs *replicaSet) do(i int, method, path string, body []byte) (*http.Response, []byte, error) {
 	return rs.doAs(i, method, path, body, func(r *http.Request) { r.SetBasicAuth(AdminAccount, rs.password) })
@@ -330,7 +339,7 @@ func TestReplicasOnPostgreSQL(t *testing.T) {
 
 	<-killed
 	t.Logf("replica 1 killed with %d objects acknowledged", ackedN.Load())
-	rs.start(1, strings.TrimPrefix(rs.base[1], "http://"))
+	rs.restart(1)
 	t.Logf("replica 1 restarted with %d objects acknowledged", ackedN.Load())
 	wwg.Wait()
 	writersDone.Store(true)
