@@ -46,6 +46,13 @@ func (e *env) from(path, ip, auth string) (int, http.Header) {
 // flood sends n requests at once, the i-th with auth(i), from ip, and
 // returns how many got each status.
 func (e *env) flood(path, ip string, n int, auth func(int) string) map[int]int {
+	return e.floodNotify(path, ip, n, auth, nil)
+}
+
+// floodNotify is flood that closes answered (when not nil) as soon as the
+// first of its requests has been answered: the flood is then under way.
+func (e *env) floodNotify(path, ip string, n int, auth func(int) string, answered chan<- struct{}) map[int]int {
+	var once sync.Once
 	var (
 		mu     sync.Mutex
 		counts = map[int]int{}
@@ -58,6 +65,9 @@ func (e *env) flood(path, ip string, n int, auth func(int) string) map[int]int {
 			defer wg.Done()
 			<-start
 			code, h := e.from(path, ip, auth(i))
+			if answered != nil {
+				once.Do(func() { close(answered) })
+			}
 			if code == 429 || code == 503 {
 				if ra, err := strconv.Atoi(h.Get("Retry-After")); err != nil || ra < 1 {
 					code = -code // a refusal without a usable Retry-After
@@ -148,33 +158,33 @@ func TestAuthCachedCredentialsPassABlockedIP(t *testing.T) {
 	}
 }
 
-// Issue 10 §1: honest logins from other addresses stay fast while one
-// address floods the server with guesses for an unknown account. Before,
-// 400 parallel guesses queued 400 argon2 checks and an honest first login
-// waited about 5 s.
+// Issue 10 §1: honest logins from other addresses still succeed while one
+// address floods the server with guesses for unknown accounts, and the
+// flood gets no more checks than the limit. Before, 400 parallel guesses
+// queued 400 argon2 checks ahead of the honest login. How fast the honest
+// login completes is measured by the load test (build tag loadtest), not
+// asserted here.
 func TestAuthHonestLoginDuringFlood(t *testing.T) {
 	e := attackEnv(t)
 	priv := objectsPath(e, e.priv, "")
-	var wg sync.WaitGroup
-	wg.Add(1)
+	answered := make(chan struct{})
+	var counts map[int]int
+	done := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		e.flood(priv, "203.0.113.99", 400, func(i int) string { return basic(fmt.Sprintf("nobody-%d", i), "guess") })
+		defer close(done)
+		counts = e.floodNotify(priv, "203.0.113.99", 400, func(i int) string { return basic(fmt.Sprintf("nobody-%d", i), "guess") }, answered)
 	}()
-	time.Sleep(20 * time.Millisecond) // the flood is under way
-	start := time.Now()
+	<-answered // the flood is under way
 	code, _ := e.from(priv, "198.51.100.1", basic(userReader, password))
-	took := time.Since(start)
-	wg.Wait()
+	<-done
 	if code != 200 {
-		t.Fatalf("honest login: %d", code)
+		t.Fatalf("honest login during the flood: %d, want 200", code)
 	}
-	limit := time.Second
-	if raceEnabled {
-		limit = 3 * time.Second // argon2 alone is several times slower under -race
+	if counts[401] > 10 {
+		t.Errorf("the flood had %d guesses checked; the limit is 10 a window", counts[401])
 	}
-	if took > limit {
-		t.Fatalf("honest login took %v during the flood; want under %v", took, limit)
+	if counts[401]+counts[429]+counts[503] != 400 {
+		t.Errorf("flood statuses %v; want only 401, and 429 or 503 with Retry-After", counts)
 	}
 }
 
