@@ -114,7 +114,7 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER collections_changed AFTER INSERT OR UPDATE OF title, alias, public_read, id OR DELETE ON collections
+CREATE TRIGGER collections_changed AFTER INSERT OR UPDATE OF id, title, description, alias, media_types, public_read OR DELETE ON collections
 	FOR EACH STATEMENT EXECUTE FUNCTION herald_bump_generation();
 CREATE TRIGGER accounts_changed AFTER INSERT OR UPDATE OR DELETE ON accounts
 	FOR EACH STATEMENT EXECUTE FUNCTION herald_bump_generation();
