@@ -291,6 +291,10 @@ type StatusDetail struct {
 	ID      string
 	Version string
 	Message string
+	// Outcome is a machine-readable word for what happened to the object
+	// (the taxii package's Outcome* constants); a backend stores and
+	// returns it as it is. Empty in statuses written before it existed.
+	Outcome string
 }
 
 // Grant is an account's access to one collection.

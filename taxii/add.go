@@ -27,6 +27,9 @@ type statusResource struct {
 	Failures         []statusDetails `json:"failures,omitempty"`
 	PendingCount     int             `json:"pending_count"`
 	Pendings         []statusDetails `json:"pendings,omitempty"`
+	// Outcomes is Herald's custom property (TAXII 2.1 §7.1.1): what
+	// happened to each object, machine-readable. See StatusOutcomes.
+	Outcomes *StatusOutcomes `json:"x_herald_outcomes,omitempty"`
 }
 
 type statusDetails struct {
@@ -34,6 +37,49 @@ type statusDetails struct {
 	Version string `json:"version"`
 	Message string `json:"message,omitempty"`
 }
+
+// StatusOutcomes is the value of the custom property x_herald_outcomes of
+// a status resource: one outcome word (Outcome*) per entry of the
+// status's successes and failures lists, in the same order, so a client
+// counts what happened without reading the human-readable messages.
+//
+// Why on the status resource and not on each status-details entry: TAXII
+// 2.1 §7.1.1 allows custom properties on TAXII resources, and the status
+// is one; status details are a type inside it, for which the specification
+// defines no custom properties, so a strict client may refuse an unknown
+// key there. A client that does not know x_herald_outcomes ignores it (or,
+// being strict about resources, is allowed by §7.1.1 to).
+type StatusOutcomes struct {
+	Successes []string `json:"successes,omitempty"`
+	Failures  []string `json:"failures,omitempty"`
+}
+
+// Outcomes of an object in an add request (StatusOutcomes). Successes:
+// OutcomeAdded, OutcomeNewVersion, OutcomeUnchanged, OutcomeReplaced.
+// Failures: OutcomeInvalid, OutcomeConflict, OutcomeNotWritten.
+const (
+	// OutcomeAdded: a new object, stored.
+	OutcomeAdded = "added"
+	// OutcomeNewVersion: a new version of an object already stored.
+	OutcomeNewVersion = "new_version"
+	// OutcomeUnchanged: this version was stored already with equal
+	// content (as JSON values); nothing changed.
+	OutcomeUnchanged = "unchanged"
+	// OutcomeReplaced: this version was stored with other content; the
+	// collection's on_conflict is replace, so the new content replaced it
+	// and got a new date_added.
+	OutcomeReplaced = "replaced"
+	// OutcomeInvalid: refused: not a valid STIX object, or of a media
+	// type the collection does not take.
+	OutcomeInvalid = "invalid"
+	// OutcomeConflict: this version is stored with other content. Under
+	// on_conflict keep the stored one stays (the rest of the request is
+	// written); under fail nothing of the request was written.
+	OutcomeConflict = "conflict"
+	// OutcomeNotWritten: valid, but not written because another object
+	// of the request conflicts and the collection's on_conflict is fail.
+	OutcomeNotWritten = "not_written"
+)
 
 func toStatusResource(st store.Status) statusResource {
 	conv := func(ds []store.StatusDetail) []statusDetails {
@@ -51,11 +97,36 @@ func toStatusResource(st store.Status) statusResource {
 		SuccessCount: st.SuccessCount, Successes: conv(st.Successes),
 		FailureCount: st.FailureCount, Failures: conv(st.Failures),
 		PendingCount: st.PendingCount, Pendings: conv(st.Pendings),
+		Outcomes: statusOutcomes(st),
 	}
 	if !st.RequestTime.IsZero() {
 		r.RequestTimestamp = formatTimestamp(st.RequestTime)
 	}
 	return r
+}
+
+// statusOutcomes lists the outcomes of the details, or nil when there is
+// no detail or one has no outcome (a status stored by an older version).
+func statusOutcomes(st store.Status) *StatusOutcomes {
+	words := func(ds []store.StatusDetail) ([]string, bool) {
+		if len(ds) == 0 {
+			return nil, true
+		}
+		out := make([]string, len(ds))
+		for i, d := range ds {
+			if d.Outcome == "" {
+				return nil, false
+			}
+			out[i] = d.Outcome
+		}
+		return out, true
+	}
+	succ, ok1 := words(st.Successes)
+	fail, ok2 := words(st.Failures)
+	if !ok1 || !ok2 || (succ == nil && fail == nil) {
+		return nil
+	}
+	return &StatusOutcomes{Successes: succ, Failures: fail}
 }
 
 // maxFailureDetails caps the failures listed in one status; failure_count
@@ -67,10 +138,13 @@ const maxFailureDetails = 10_000
 
 // Messages of status details.
 const (
-	msgAdded      = "added"
-	msgNewVersion = "added as a new version"
-	msgPresent    = "already present"
-	msgConflict   = "a different object with the same id and version is already stored; the stored one was kept"
+	msgAdded          = "added"
+	msgNewVersion     = "added as a new version"
+	msgPresent        = "already present"
+	msgConflict       = "a different object with the same id and version is already stored; the stored one was kept (this collection's on_conflict is keep)"
+	msgReplaced       = "replaced: the object stored with this id and version had different content; this one replaced it, with a new date_added (this collection's on_conflict is replace)"
+	msgConflictFailed = "a different object with the same id and version is already stored; nothing in this request was written (this collection's on_conflict is fail)"
+	msgNotWritten     = "not written: another object in this request conflicts with a stored version and this collection's on_conflict is fail"
 )
 
 // addObjects serves POST …/objects/ (§5.5). Checks, in order: the
@@ -82,9 +156,14 @@ const (
 // bundle (422, also for malformed JSON: §5.5's table names "malformed
 // body" under 422). Then every object is validated by stix.Validate;
 // valid ones are stored in one transaction, invalid ones and conflicts
-// are failures, exact duplicates are successes ("already present"). The
-// answer is 202 with a complete status, which is also stored for
-// StatusRetention; it lists at most maxFailureDetails failures.
+// are failures, versions stored with JSON-equal content are successes
+// ("already present"). A version stored with other content is settled by
+// the collection's OnConflict: keep (a failure saying the stored one was
+// kept), replace (a success: replaced, with a new date_added) or fail
+// (nothing of the request is written; every valid object is a failure).
+// The answer is 202 with a complete status, which is also stored for
+// StatusRetention; it lists at most maxFailureDetails failures, and each
+// detail's outcome in x_herald_outcomes.
 func (s *Server) addObjects(c echo.Context) error {
 	col, who, err := s.resolveCollection(c)
 	if err != nil {
@@ -133,45 +212,65 @@ func (s *Server) addObjects(c echo.Context) error {
 		CollectionID: col.ID,
 		TotalCount:   len(objs) + len(elemErrs),
 	}
-	fail := func(id, version, msg string) {
+	fail := func(id, version, msg, outcome string) {
 		status.FailureCount++
 		if len(status.Failures) < maxFailureDetails {
-			status.Failures = append(status.Failures, store.StatusDetail{ID: id, Version: version, Message: msg})
+			status.Failures = append(status.Failures, store.StatusDetail{ID: id, Version: version, Message: msg, Outcome: outcome})
 		}
 	}
+	succeed := func(r store.PutResult, msg, outcome string) {
+		status.Successes = append(status.Successes, store.StatusDetail{ID: r.ID, Version: r.Version, Message: msg, Outcome: outcome})
+	}
 	for _, e := range elemErrs {
-		fail(fmt.Sprintf("objects[%d]", e.Index), "", e.Msg)
+		fail(fmt.Sprintf("objects[%d]", e.Index), "", e.Msg, OutcomeInvalid)
 	}
 	accepted := acceptedMediaTypes(col)
 	valid := make([]stix.Object, 0, len(objs))
 	for _, o := range objs {
 		if err := stix.Validate(o); err != nil {
-			fail(o.ID, o.Version(), validationMessage(err))
+			fail(o.ID, o.Version(), validationMessage(err), OutcomeInvalid)
 			continue
 		}
 		if mt := "application/stix+json;version=" + o.EffectiveSpecVersion(); !accepted[mt] {
-			fail(o.ID, o.Version(), "this collection does not accept "+mt)
+			fail(o.ID, o.Version(), "this collection does not accept "+mt, OutcomeInvalid)
 			continue
 		}
 		valid = append(valid, o)
 	}
 	if len(valid) > 0 {
-		results, err := s.db.PutObjects(req.Context(), col.ID, valid)
-		if err != nil {
+		results, err := s.db.PutObjectsWith(req.Context(), col.ID, valid, store.PutOptions{OnConflict: col.OnConflict})
+		var ce *store.ConflictError
+		switch {
+		case errors.As(err, &ce):
+			// on_conflict fail: nothing was written.
+			conflicting := make(map[int]bool, len(ce.Conflicts))
+			for _, c := range ce.Conflicts {
+				conflicting[c.Index] = true
+			}
+			for i, o := range valid {
+				if conflicting[i] {
+					fail(o.ID, o.Version(), msgConflictFailed, OutcomeConflict)
+				} else {
+					fail(o.ID, o.Version(), msgNotWritten, OutcomeNotWritten)
+				}
+			}
+		case err != nil:
 			return err
 		}
 		for _, r := range results {
 			switch r.Outcome {
 			case store.Added:
-				msg := msgAdded
-				if !r.NewObject {
-					msg = msgNewVersion
+				if r.NewObject {
+					succeed(r, msgAdded, OutcomeAdded)
+				} else {
+					succeed(r, msgNewVersion, OutcomeNewVersion)
 				}
-				status.Successes = append(status.Successes, store.StatusDetail{ID: r.ID, Version: r.Version, Message: msg})
 			case store.Unchanged:
-				status.Successes = append(status.Successes, store.StatusDetail{ID: r.ID, Version: r.Version, Message: msgPresent})
+				succeed(r, msgPresent, OutcomeUnchanged)
+			case store.Replaced:
+				succeed(r, msgReplaced, OutcomeReplaced)
 			default:
-				fail(r.ID, r.Version, msgConflict)
+				fail(r.ID, r.Version, msgConflict, OutcomeConflict)
 			}
 		}
 	}
