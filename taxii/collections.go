@@ -19,6 +19,10 @@ type collectionResource struct {
 	CanRead     bool     `json:"can_read"`
 	CanWrite    bool     `json:"can_write"`
 	MediaTypes  []string `json:"media_types,omitempty"`
+	// OnConflict is Herald's custom property (TAXII 2.1 §7.1.1): what an
+	// add request does with a version already stored with other content
+	// (keep, replace or fail). Shown to callers who may write only.
+	OnConflict string `json:"x_herald_on_conflict,omitempty"`
 }
 
 // collectionsResource is TAXII 2.1 §5.1.1; no collections → {}.
@@ -31,10 +35,14 @@ func toResource(col store.Collection, who *caller) collectionResource {
 	if len(mt) == 0 {
 		mt = []string{MediaTypeSTIX}
 	}
-	return collectionResource{
+	r := collectionResource{
 		ID: col.ID, Title: col.Title, Description: col.Description, Alias: col.Alias,
 		CanRead: who.canRead(col), CanWrite: who.canWrite(col), MediaTypes: mt,
 	}
+	if r.CanWrite {
+		r.OnConflict = string(col.OnConflict)
+	}
+	return r
 }
 
 // getCollections serves GET /{api-root}/collections/ (§5.1): the

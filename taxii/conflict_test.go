@@ -236,3 +236,17 @@ func TestAdminCollectionOnConflict(t *testing.T) {
 		}
 	}
 }
+
+// The collection resource tells callers who may write what their
+// conflicts will do (x_herald_on_conflict); readers do not see it.
+func TestCollectionResourceShowsOnConflictToWriters(t *testing.T) {
+	e := newEnv(t)
+	setPolicy(t, e, store.ConflictReplace)
+	path := "/herald/collections/" + e.priv.ID + "/"
+	if got := e.get(path, userRW).json(t)["x_herald_on_conflict"]; got != "replace" {
+		t.Errorf("writer sees x_herald_on_conflict %v, want replace", got)
+	}
+	if got, ok := e.get(path, userReader).json(t)["x_herald_on_conflict"]; ok {
+		t.Errorf("reader sees x_herald_on_conflict %v", got)
+	}
+}
