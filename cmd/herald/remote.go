@@ -254,7 +254,16 @@ func (b *remoteBackend) rootURL(ctx context.Context, path string, q url.Values) 
 
 func fromAdminCollection(c taxii.AdminCollection) store.Collection {
 	return store.Collection{ID: c.ID, Title: c.Title, Description: c.Description, Alias: c.Alias,
-		MediaTypes: c.MediaTypes, PublicRead: c.PublicRead}
+		MediaTypes: c.MediaTypes, PublicRead: c.PublicRead, OnConflict: policyOrKeep(c.OnConflict)}
+}
+
+// policyOrKeep reads a server's on_conflict; a server that does not say
+// (an older Herald) keeps.
+func policyOrKeep(s string) store.ConflictPolicy {
+	if p, err := store.ParseConflictPolicy(s); err == nil {
+		return p
+	}
+	return store.ConflictKeep
 }
 
 func (b *remoteBackend) Collections(ctx context.Context) ([]store.Collection, error) {
@@ -283,6 +292,7 @@ func (b *remoteBackend) Collection(ctx context.Context, ref string) (store.Colle
 			Description string   `json:"description"`
 			Alias       string   `json:"alias"`
 			MediaTypes  []string `json:"media_types"`
+			OnConflict  string   `json:"x_herald_on_conflict"`
 		} `json:"collections"`
 	}
 	if err := b.jsonCall(ctx, http.MethodGet, u, taxiiMediaType, nil, &list); err != nil {
@@ -295,7 +305,8 @@ func (b *remoteBackend) Collection(ctx context.Context, ref string) (store.Colle
 	} {
 		for _, c := range list.Collections {
 			if match(c.ID, c.Title, c.Alias) {
-				return store.Collection{ID: c.ID, Title: c.Title, Description: c.Description, Alias: c.Alias, MediaTypes: c.MediaTypes}, nil
+				return store.Collection{ID: c.ID, Title: c.Title, Description: c.Description, Alias: c.Alias, MediaTypes: c.MediaTypes,
+					OnConflict: policyOrKeep(c.OnConflict)}, nil
 			}
 		}
 	}
@@ -303,9 +314,18 @@ func (b *remoteBackend) Collection(ctx context.Context, ref string) (store.Colle
 }
 
 func (b *remoteBackend) CreateCollection(ctx context.Context, c store.Collection) (store.Collection, error) {
-	in := taxii.AdminCollection{Title: c.Title, Description: c.Description, Alias: c.Alias, MediaTypes: c.MediaTypes, PublicRead: c.PublicRead}
+	in := taxii.AdminCollection{Title: c.Title, Description: c.Description, Alias: c.Alias, MediaTypes: c.MediaTypes, PublicRead: c.PublicRead,
+		OnConflict: string(c.OnConflict)}
 	var out taxii.AdminCollection
 	if err := b.jsonCall(ctx, http.MethodPost, b.adminURL("collections"), "application/json", in, &out); err != nil {
+		return store.Collection{}, err
+	}
+	return fromAdminCollection(out), nil
+}
+
+func (b *remoteBackend) UpdateCollection(ctx context.Context, ref string, u taxii.AdminCollectionUpdate) (store.Collection, error) {
+	var out taxii.AdminCollection
+	if err := b.jsonCall(ctx, http.MethodPatch, b.adminURL("collections", ref), "application/json", u, &out); err != nil {
 		return store.Collection{}, err
 	}
 	return fromAdminCollection(out), nil
@@ -340,13 +360,16 @@ type statusResource struct {
 		Version string `json:"version"`
 		Message string `json:"message"`
 	} `json:"failures"`
-	FailureCount int `json:"failure_count"`
-	PendingCount int `json:"pending_count"`
+	FailureCount int                   `json:"failure_count"`
+	PendingCount int                   `json:"pending_count"`
+	Outcomes     *taxii.StatusOutcomes `json:"x_herald_outcomes"`
 }
 
 // PutObjects posts the batch as one TAXII envelope (import keeps batches
-// under MaxBatchBytes) and waits for the status to be complete.
-func (b *remoteBackend) PutObjects(ctx context.Context, coll store.Collection, objs []stix.Object) ([]putResult, error) {
+// under MaxBatchBytes) and waits for the status to be complete. The
+// server settles conflicts by the collection's on_conflict; policy is
+// not sent.
+func (b *remoteBackend) PutObjects(ctx context.Context, coll store.Collection, objs []stix.Object, policy store.ConflictPolicy) ([]putResult, error) {
 	if len(objs) == 0 {
 		return nil, nil
 	}
@@ -390,11 +413,41 @@ func (b *remoteBackend) PutObjects(ctx context.Context, coll store.Collection, o
 	// The status lists each object once; report them in input order.
 	type key struct{ id, version string }
 	done := map[key]putResult{}
-	for _, s := range st.Successes {
-		done[key{s.ID, s.Version}] = putResult{ID: s.ID, Version: s.Version, Outcome: outcomeFromMessage(s.Message)}
+	outs := st.Outcomes
+	if outs != nil && (len(outs.Successes) != len(st.Successes) || len(outs.Failures) != len(st.Failures)) {
+		outs = nil // not aligned with the lists: ignore it
 	}
-	for _, f := range st.Failures {
-		done[key{f.ID, f.Version}] = putResult{ID: f.ID, Version: f.Version, Outcome: outRejected, Reason: f.Message}
+	conflicted, notWritten := false, false
+	for i, s := range st.Successes {
+		o := outcomeFromMessage(s.Message)
+		if outs != nil {
+			o = successOutcome(outs.Successes[i])
+		}
+		done[key{s.ID, s.Version}] = putResult{ID: s.ID, Version: s.Version, Outcome: o}
+	}
+	for i, f := range st.Failures {
+		r := putResult{ID: f.ID, Version: f.Version, Outcome: outRejected, Reason: f.Message}
+		if outs != nil {
+			switch outs.Failures[i] {
+			case taxii.OutcomeConflict:
+				r.Outcome = outConflict
+				conflicted = true
+			case taxii.OutcomeNotWritten:
+				notWritten = true
+			}
+		}
+		done[key{f.ID, f.Version}] = r
+	}
+	// Under on_conflict fail the server wrote nothing of this request.
+	if conflicted && (notWritten || coll.OnConflict == store.ConflictFail) {
+		ce := &store.ConflictError{}
+		for i, o := range objs {
+			if r, ok := done[key{o.ID, o.Version()}]; ok && r.Outcome == outConflict {
+				ce.Conflicts = append(ce.Conflicts, store.ConflictDetail{Index: i,
+					PutResult: store.PutResult{ID: o.ID, Version: o.Version(), Outcome: store.Conflict}})
+			}
+		}
+		return nil, ce
 	}
 	// A server may list fewer failures than it counts (Herald lists at
 	// most 10,000): then an object it does not name among the successes
@@ -419,8 +472,21 @@ func (b *remoteBackend) PutObjects(ctx context.Context, coll store.Collection, o
 	return out, nil
 }
 
-// outcomeFromMessage reads the server's status-details message of a
-// success, which names what happened to the object.
+// successOutcome maps an outcome word of x_herald_outcomes.
+func successOutcome(w string) outcome {
+	switch w {
+	case taxii.OutcomeNewVersion:
+		return outNewVersion
+	case taxii.OutcomeUnchanged:
+		return outUnchanged
+	case taxii.OutcomeReplaced:
+		return outReplaced
+	}
+	return outAdded
+}
+
+// outcomeFromMessage reads the status-details message of a success from
+// a server that does not send x_herald_outcomes.
 func outcomeFromMessage(msg string) outcome {
 	m := strings.ToLower(msg)
 	switch {
