@@ -43,6 +43,7 @@ incidents:
 	// Output:
 	// marking-definition 2022-10-01T00:00:00.000Z
 	// extension-definition 2022-10-01T00:00:00.000Z
+	// identity 2023-06-20T10:00:00.000Z
 	// extension-definition 2023-07-11T00:56:00.000Z
 	// extension-definition 2023-05-16T21:01:53.607242Z
 	// identity 2025-03-01T00:00:00.000Z

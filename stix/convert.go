@@ -283,7 +283,7 @@ func (c *converter) run() error {
 	c.out = append(c.out, c.marking)
 	c.out = append(c.out, extensionByID(TLP2ExtensionID))
 	if len(c.a.Incidents) > 0 {
-		c.out = append(c.out, extensionByID(IncidentCoreExtensionID), extensionByID(ImpactExtensionID))
+		c.out = append(c.out, OASISIdentity(), extensionByID(IncidentCoreExtensionID), extensionByID(ImpactExtensionID))
 	}
 	for _, ind := range c.a.Indicators {
 		if ind.Observable != nil && ind.Observable.Kind == feed.KindWallet {

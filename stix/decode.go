@@ -47,6 +47,10 @@ func (o DecodeOptions) withDefaults() DecodeOptions {
 	return o
 }
 
+// MaxElementErrors is the most element errors Decode keeps; beyond it
+// Decode counts them (see MoreElementErrors).
+const MaxElementErrors = 10_000
+
 // Decode decodes every object in data: a STIX bundle, a TAXII envelope, a
 // JSON array of objects or a single STIX object (see Decoder).
 //
@@ -54,7 +58,9 @@ func (o DecodeOptions) withDefaults() DecodeOptions {
 // wrong top-level shape (ErrShape) or a read error returns nil objects and
 // the error. Elements that are not JSON objects do not stop the decode:
 // Decode returns every object it decoded together with an ElementErrors
-// listing them, so a caller can store the good objects and report the rest.
+// listing them, so a caller can store the good objects and report the rest;
+// past MaxElementErrors it returns a *MoreElementErrors holding the first
+// ones and the exact count (errors.As to ElementErrors still finds them).
 // The objects are not validated; call Validate on each.
 func Decode(data []byte, opts DecodeOptions) ([]Object, error) {
 	opts = opts.withDefaults()
@@ -64,6 +70,7 @@ func Decode(data []byte, opts DecodeOptions) ([]Object, error) {
 	d := newDecoder(newDecodeReader(nil, data, opts.MaxBytes), opts)
 	var objs []Object
 	var bad ElementErrors
+	nbad := 0
 	for {
 		o, err := d.Next()
 		if err == io.EOF {
@@ -71,13 +78,20 @@ func Decode(data []byte, opts DecodeOptions) ([]Object, error) {
 		}
 		var ee *ElementError
 		if errors.As(err, &ee) {
-			bad = append(bad, ee)
+			// Keep the first MaxElementErrors and count the rest: an 8 MB
+			// body of [1,1,...] must not cost an error value per element.
+			if nbad++; len(bad) < MaxElementErrors {
+				bad = append(bad, ee)
+			}
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		objs = append(objs, o)
+	}
+	if nbad > len(bad) {
+		return objs, &MoreElementErrors{Kept: bad, Count: nbad}
 	}
 	if len(bad) > 0 {
 		return objs, bad
@@ -130,6 +144,7 @@ func NewDecoder(r io.Reader, opts DecodeOptions) *Decoder {
 }
 
 func newDecoder(r *decodeReader, opts DecodeOptions) *Decoder {
+	r.maxHold = int64(opts.MaxObjectBytes)
 	return &Decoder{r: r, opts: opts}
 }
 

@@ -104,3 +104,33 @@ func (e ElementErrors) Unwrap() []error {
 	}
 	return out
 }
+
+// MoreElementErrors is what Decode returns instead of ElementErrors when
+// more than MaxElementErrors elements were not objects: the first ones, and
+// how many there were in all.
+type MoreElementErrors struct {
+	Kept  ElementErrors
+	Count int
+}
+
+// Error describes the first element error and counts the others.
+func (e *MoreElementErrors) Error() string {
+	return fmt.Sprintf("%v (and %d more element errors)", e.Kept[0], e.Count-1)
+}
+
+// Unwrap gives errors.As access to the kept ElementErrors.
+func (e *MoreElementErrors) Unwrap() error { return e.Kept }
+
+// ElementErrorCount is the number of element errors err reports: the
+// count of a *MoreElementErrors, else the length of an ElementErrors.
+func ElementErrorCount(err error) int {
+	var more *MoreElementErrors
+	if errors.As(err, &more) {
+		return more.Count
+	}
+	var ee ElementErrors
+	if errors.As(err, &ee) {
+		return len(ee)
+	}
+	return 0
+}

@@ -24,6 +24,7 @@ type decodeReader struct {
 	eof      bool      // src is exhausted
 	srcErr   error     // read error from src other than io.EOF
 	maxBytes int64     // total input limit; <0 means none
+	maxHold  int64     // most bytes kept from markAbs (MaxObjectBytes); <0 means none
 	// line and col (1-based) are the position of buf[0].
 	line, col int
 	// at, atLine and atCol cache the last position computed: buf[at] is
@@ -33,7 +34,7 @@ type decodeReader struct {
 }
 
 func newDecodeReader(src io.Reader, data []byte, maxBytes int64) *decodeReader {
-	r := &decodeReader{src: src, buf: data, maxBytes: maxBytes, line: 1, col: 1, atLine: 1, atCol: 1}
+	r := &decodeReader{src: src, buf: data, maxBytes: maxBytes, maxHold: -1, line: 1, col: 1, atLine: 1, atCol: 1}
 	if src == nil {
 		r.eof = true
 	}
@@ -144,8 +145,17 @@ func (r *decodeReader) peek() (c byte, ok bool, err error) {
 }
 
 // skipSpace advances past JSON whitespace and returns the next byte.
+// Whitespace never makes the buffer grow without bound: when nothing
+// before pos is kept (markAbs at pos), the mark moves along with pos, so
+// the whitespace is dropped as it is read; otherwise (inside the top-level
+// object, which is kept whole until it is known to be a bundle) a run that
+// makes the kept bytes exceed maxHold is a *LimitError.
 func (r *decodeReader) skipSpace() (c byte, ok bool, err error) {
+	follow := r.markAbs >= r.offset(r.pos)
 	for {
+		if follow {
+			r.markAbs = r.offset(r.pos)
+		}
 		c, ok, err = r.peek()
 		if err != nil || !ok {
 			return c, ok, err
@@ -153,6 +163,9 @@ func (r *decodeReader) skipSpace() (c byte, ok bool, err error) {
 		switch c {
 		case ' ', '\t', '\n', '\r':
 			r.pos++
+			if !follow && r.maxHold >= 0 && r.offset(r.pos)-r.markAbs > r.maxHold+decodeChunk {
+				return 0, false, r.limitError(int(r.markAbs-r.base), "object size", r.maxHold)
+			}
 		default:
 			return c, true, nil
 		}

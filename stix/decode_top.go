@@ -174,6 +174,9 @@ func (d *Decoder) checkContainerType() error {
 // array and the input.
 func (d *Decoder) element() (Object, error) {
 	r := d.r
+	// Nothing before pos is needed any more (the previous element was
+	// copied out): whitespace between elements is dropped as it is read.
+	r.markAbs = r.offset(r.pos)
 	c, ok, err := r.skipSpace()
 	if err != nil {
 		return Object{}, err
@@ -190,6 +193,7 @@ func (d *Decoder) element() (Object, error) {
 			return Object{}, r.syntaxError(r.pos, "invalid character %q after array element, want ',' or ']'", c)
 		}
 		r.pos++
+		r.markAbs = r.offset(r.pos)
 		if _, _, err := r.skipSpace(); err != nil {
 			return Object{}, err
 		}
@@ -230,6 +234,7 @@ func (d *Decoder) endArray() error {
 	// The rest of the bundle or envelope object.
 	r := d.r
 	for {
+		r.markAbs = r.offset(r.pos) // nothing before pos is needed: drop whitespace as read
 		c, ok, err := r.skipSpace()
 		if err != nil {
 			return err
@@ -249,6 +254,7 @@ func (d *Decoder) endArray() error {
 		default:
 			return r.syntaxError(r.pos, "invalid character %q after object member, want ',' or '}'", c)
 		}
+		r.markAbs = r.offset(r.pos)
 		if _, _, err := r.skipSpace(); err != nil {
 			return err
 		}

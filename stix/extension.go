@@ -19,6 +19,9 @@ const (
 	// WalletExtensionID is Herald's new-sco extension that defines the
 	// cryptocurrency-wallet SCO (OASIS publishes none; see WalletExtension).
 	WalletExtensionID = "extension-definition--bcc85764-1b04-52a8-92a2-9b3332f6ebf9"
+	// OASISIdentityID is the OASIS Open identity that created the Incident
+	// Core and Impact extension definitions.
+	OASISIdentityID = "identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a"
 	// HeraldProjectIdentityID is the identity that authors Herald's own
 	// extension definitions.
 	HeraldProjectIdentityID = "identity--8d7a139a-018b-5105-b226-e181af92c429"
@@ -55,6 +58,18 @@ const (
 	impactExtensionJSON       = `{"id":"extension-definition--7cc33dd6-f6a1-489b-98ea-522d351d71b9","type":"extension-definition","spec_version":"2.1","name":"Impact Extension","description":"Impact SDOs store the impacts of incidents or activities while allowing tracking how these changed over time.","created":"2023-05-16T21:01:53.607242Z","modified":"2023-05-16T21:01:53.607242Z","created_by_ref":"identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a","schema":"https://github.com/oasis-open/cti-stix-common-objects/tree/main/extension-definition-specifications/incident-core/impact","version":"1.0.0","extension_types":["new-sdo"]}`
 	tlp2ExtensionJSON         = `{"id":"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d","type":"extension-definition","spec_version":"2.1","name":"TLP 2.0","description":"This defines TLP 2.0 as a STIX extension","created":"2022-10-01T00:00:00.000Z","modified":"2022-10-01T00:00:00.000Z","created_by_ref":"identity--b3bca3c2-1f3d-4b54-b44f-dac42c3a8f01","schema":"https://github.com/oasis-open/cti-stix-common-objects/tree/master/extension-definition-specifications/tlp-2.0","version":"1.0.0","extension_types":["property-extension"]}`
 )
+
+// oasisIdentityJSON is the identity that created the Incident Core and
+// Impact extension definitions, exactly as OASIS publishes it (white space
+// removed, key order kept): objects/identity/identity--8ce3f695-….json of
+// oasis-open/cti-stix-common-objects at commit
+// 5e6d562ff5135696dfd0fa88ec0a6e60fb494e9b (modified 2023-06-20).
+const oasisIdentityJSON = `{"type":"identity","spec_version":"2.1","id":"identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a","created":"2021-03-13T20:09:20.8889Z","modified":"2023-06-20T10:00:00.000Z","name":"OASIS Open","description":"OASIS is a global community of experts who drive the creation and adoption of open standards promoting interoperability, innovation, and freedom of choice.","roles":["Standards Developing Organization (SDO)"],"identity_class":"organization","sectors":["non-profit"],"contact_information":"info@oasis-open.org"}`
+
+// OASISIdentity returns the OASIS Open identity (see oasisIdentityJSON), so
+// a feed that carries the Incident Core and Impact definitions also
+// carries the object their created_by_ref names.
+func OASISIdentity() Object { return rawObject(oasisIdentityJSON) }
 
 // Herald's own objects for the cryptocurrency-wallet SCO. OASIS
 // cti-stix-common-objects defines no wallet SCO, so Herald publishes one:

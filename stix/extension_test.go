@@ -33,5 +33,5 @@ func TestExtensionDefinitionsArePinnedAndValid(t *testing.T) {
 			t.Errorf("%s: %+v", o.ID, m)
 		}
 	}
-	authorValidateAll(t, append(objs, stix.HeraldProjectIdentity()))
+	authorValidateAll(t, append(objs, stix.HeraldProjectIdentity(), stix.OASISIdentity()))
 }

@@ -198,6 +198,7 @@ func (s *Server) addObjects(c echo.Context) error {
 
 	objs, err := stix.Decode(data, stix.DecodeOptions{MaxBytes: maxLen})
 	var elemErrs stix.ElementErrors
+	nElemErrs := stix.ElementErrorCount(err)
 	if errors.As(err, &elemErrs) {
 		err = nil
 	}
@@ -210,7 +211,7 @@ func (s *Server) addObjects(c echo.Context) error {
 		Status:       "complete",
 		RequestTime:  requestTime,
 		CollectionID: col.ID,
-		TotalCount:   len(objs) + len(elemErrs),
+		TotalCount:   len(objs) + nElemErrs,
 	}
 	fail := func(id, version, msg, outcome string) {
 		status.FailureCount++
@@ -224,6 +225,7 @@ func (s *Server) addObjects(c echo.Context) error {
 	for _, e := range elemErrs {
 		fail(fmt.Sprintf("objects[%d]", e.Index), "", e.Msg, OutcomeInvalid)
 	}
+	status.FailureCount += nElemErrs - len(elemErrs) // counted, not listed
 	accepted := acceptedMediaTypes(col)
 	valid := make([]stix.Object, 0, len(objs))
 	for _, o := range objs {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -58,7 +59,7 @@ func init() { routeHooks = append(routeHooks, (*Server).registerAdmin) }
 func (s *Server) registerAdmin(e *echo.Echo) {
 	a := &adminAPI{s: s, db: s.db}
 	add := func(method, path, name string, h echo.HandlerFunc) {
-		e.Add(method, path, h, s.named(name), s.authenticate, s.requireAdmin)
+		e.Add(method, path, h, s.named(name), sameOrigin, s.authenticate, s.requireAdmin)
 	}
 	add(http.MethodGet, "/admin/collections", rAdminCollections, a.listCollections)
 	add(http.MethodPost, "/admin/collections", rAdminCollections, a.createCollection)
@@ -75,6 +76,27 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	add(http.MethodGet, "/admin/backup", rAdminBackup, a.backup)
 }
 
+// sameOrigin refuses admin requests that a browser marks as coming from
+// another site (Sec-Fetch-Site cross-site or same-site, or an Origin whose
+// host is not the request's Host) with 403: the admin API is for herald
+// and scripts, never for pages on other sites (CSRF).
+func sameOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch strings.ToLower(r.Header.Get("Sec-Fetch-Site")) {
+		case "cross-site", "same-site":
+			return errorf(http.StatusForbidden, "the admin API refuses requests from other sites (Sec-Fetch-Site: %s)", r.Header.Get("Sec-Fetch-Site"))
+		}
+		if o := r.Header.Get("Origin"); o != "" {
+			u, err := url.Parse(o)
+			if o == "null" || err != nil || !strings.EqualFold(u.Host, r.Host) {
+				return errorf(http.StatusForbidden, "the admin API refuses requests from other origins (Origin: %.100s)", o)
+			}
+		}
+		return next(c)
+	}
+}
+
 // adminAPI holds the admin handlers.
 type adminAPI struct {
 	s  *Server
@@ -85,7 +107,13 @@ type adminAPI struct {
 // trailing data, so a typo ("pasword") is an error, not a silent default.
 func readJSON(c echo.Context, v any) error {
 	req := c.Request()
-	if ct := req.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+	// A body without Content-Type (or with a form or text type) is what a
+	// browser sends cross-site without a preflight: refuse it (CSRF).
+	ct := req.Header.Get(echo.HeaderContentType)
+	if mt, _, _ := strings.Cut(ct, ";"); !strings.EqualFold(strings.TrimSpace(mt), "application/json") {
+		if ct == "" {
+			return errorf(http.StatusUnsupportedMediaType, "the admin API takes Content-Type: application/json; the request has none")
+		}
 		return errorf(http.StatusUnsupportedMediaType, "the admin API takes application/json, not %q", ct)
 	}
 	if err := refuseContentEncoding(req); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"runtime"
@@ -76,10 +77,16 @@ func callerFrom(c echo.Context) *caller {
 //   - "Bearer <token>" or "Token <token>": an API token, looked up by its
 //     SHA-256 (and cached the same way).
 //
-// Wrong or malformed credentials are a 401 with WWW-Authenticate, counted
-// per client IP; after MaxAuthFailures in AuthFailureWindow the IP gets
-// 429 with Retry-After until the window ends. Passwords and tokens are
-// never logged.
+// Credentials already in the cache are accepted first, whatever the
+// throttle says, so a client behind a blocked address (a shared NAT, a
+// proxy) that logged in before keeps working. Every other attempt is
+// admitted by the per-IP throttle before it is checked: an attempt counts
+// against the IP while it is in flight, so at most MaxAuthFailures checks
+// per IP can fail in AuthFailureWindow however many arrive at once, and at
+// most maxPendingPerIP run for one IP at a time. Beyond either the answer is
+// 429 with Retry-After. Identical credentials arriving together share one
+// check. Wrong or malformed credentials are a 401 with WWW-Authenticate.
+// Passwords and tokens are never logged.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
@@ -87,24 +94,16 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Set(ctxCaller, anonymous)
 			return next(c)
 		}
-		ip := c.RealIP()
-		if wait := s.auth.blocked(ip); wait > 0 {
-			return &apiError{
-				Status:      http.StatusTooManyRequests,
-				Description: "too many failed authentication attempts; retry later",
-				Header:      http.Header{"Retry-After": {strconv.Itoa(int(math.Ceil(wait.Seconds())))}},
-			}
-		}
-		who, err := s.auth.verify(c, h)
-		var unavailable *apiError
-		if errors.As(err, &unavailable) {
-			// The server could not check the credentials (store failure,
-			// request cancelled while waiting for a hash slot): not the
-			// client's mistake, so neither a 401 nor a counted failure.
-			return err
-		}
+		who, err := s.auth.login(c.Request().Context(), c.RealIP(), h)
 		if err != nil {
-			s.auth.fail(ip)
+			var ae *apiError
+			if errors.As(err, &ae) {
+				// Throttled (429), or the server could not check the
+				// credentials (store failure, hash queue full or
+				// waited too long, request cancelled): 429/503, never a
+				// 401 counted against the client.
+				return err
+			}
 			s.metrics.authFailure()
 			return &apiError{Status: http.StatusUnauthorized, Description: "the credentials are missing, malformed or wrong", Err: err}
 		}
@@ -140,6 +139,20 @@ func requireCaller(c echo.Context) (*caller, error) {
 
 var errBadCredentials = errors.New("bad credentials")
 
+// Bounds of the password-check machinery. They are variables only so
+// in-package tests can shrink or widen them.
+var (
+	// maxPendingPerIP is how many credential checks one client IP may
+	// have in flight at once (identical credentials share one check).
+	maxPendingPerIP = 4
+	// hashQueuePerSlot times the number of hash slots is how many checks
+	// may wait for a slot; one more is refused at once with 503.
+	hashQueuePerSlot = 8
+	// defaultHashWait is the longest a check waits for a hash slot before
+	// the request is answered 503 with Retry-After.
+	defaultHashWait = 2 * time.Second
+)
+
 // authenticator verifies credentials with a short cache of successes and
 // a per-IP throttle of failures.
 type authenticator struct {
@@ -149,28 +162,74 @@ type authenticator struct {
 	mu       sync.Mutex
 	cache    map[[32]byte]cacheEntry
 	failures map[string]*failureCount
+	flights  map[[32]byte]*flight // checks in progress, by cache key
+
+	// gen is bumped (under mu) whenever accounts change (forget). A check
+	// remembers the generation it started in and caches its result only
+	// if no change happened meanwhile, so a grant revoked while a login
+	// was hashing does not come back from the cache.
+	gen uint64
 
 	// hashSlots bounds the argon2id checks running at once. Each costs
 	// about 19 MiB and tens of milliseconds; without a bound, a burst of
 	// requests with new credentials (many clients at start-up, or an
 	// attacker spreading guesses over many addresses, which the per-IP
-	// throttle does not see) could exhaust memory. Requests wait for a slot.
+	// throttle does not see) could exhaust memory. Requests wait for a
+	// slot, at most maxQueued of them and for at most hashWait.
 	hashSlots chan struct{}
+	maxQueued int32
+	hashWait  time.Duration
+	queued    atomic.Int32 // checks waiting for a slot now
 	hashing   atomic.Int32 // checks running now
 	hashPeak  atomic.Int32 // most checks seen running at once (tests)
+}
+
+// flight is one credential check in progress; requests with the same
+// credentials that arrive meanwhile wait for its result instead of
+// hashing again.
+type flight struct {
+	done chan struct{}
+	gen  uint64
+	who  *caller
+	err  error
 }
 
 // maxConcurrentHashes is the bound on concurrent password checks: enough to
 // keep every core busy, few enough that their memory stays small.
 func maxConcurrentHashes() int { return max(2, runtime.GOMAXPROCS(0)) }
 
+// busy is the answer when the server cannot check credentials now.
+func busy(err error) *apiError {
+	return &apiError{Status: http.StatusServiceUnavailable, Description: "authentication is busy; retry",
+		Header: http.Header{"Retry-After": {"1"}}, Err: err}
+}
+
+var errHashQueueFull = errors.New("password-check queue full")
+
 // checkPassword runs store.CheckPassword within a hash slot. It gives up
-// (as a 503) when the request is cancelled while waiting.
+// (as a 503 with Retry-After) when the queue for slots is full, when it
+// has waited hashWait, or when the request is cancelled while waiting.
 func (a *authenticator) checkPassword(ctx context.Context, hash, password string) (bool, error) {
 	select {
 	case a.hashSlots <- struct{}{}:
-	case <-ctx.Done():
-		return false, &apiError{Status: http.StatusServiceUnavailable, Description: "authentication is busy; retry", Err: ctx.Err()}
+	default:
+		if a.queued.Add(1) > a.maxQueued {
+			a.queued.Add(-1)
+			return false, busy(errHashQueueFull)
+		}
+		t := time.NewTimer(a.hashWait)
+		select {
+		case a.hashSlots <- struct{}{}:
+			a.queued.Add(-1)
+			t.Stop()
+		case <-t.C:
+			a.queued.Add(-1)
+			return false, busy(fmt.Errorf("waited %v for a password-check slot", a.hashWait))
+		case <-ctx.Done():
+			a.queued.Add(-1)
+			t.Stop()
+			return false, busy(ctx.Err())
+		}
 	}
 	n := a.hashing.Add(1)
 	for {
@@ -191,52 +250,193 @@ type cacheEntry struct {
 	expires time.Time
 }
 
+// failureCount is one IP's throttle state in the current window: n
+// failed checks, and pending checks in flight (each may still fail).
 type failureCount struct {
-	n     int
-	start time.Time
+	n       int
+	pending int
+	start   time.Time
 }
 
 func newAuthenticator(s *Server) *authenticator {
+	slots := maxConcurrentHashes()
 	a := &authenticator{
 		s: s, cache: map[[32]byte]cacheEntry{}, failures: map[string]*failureCount{},
-		hashSlots: make(chan struct{}, maxConcurrentHashes()),
+		flights:   map[[32]byte]*flight{},
+		hashSlots: make(chan struct{}, slots),
+		maxQueued: int32(slots * hashQueuePerSlot),
+		hashWait:  defaultHashWait,
 	}
 	_, _ = rand.Read(a.key[:])
 	return a
 }
 
-func (a *authenticator) verify(c echo.Context, header string) (*caller, error) {
+// credential is a parsed Authorization header.
+type credential struct {
+	key        [32]byte // cache key
+	token      string   // Bearer/Token
+	user, pass string   // Basic
+}
+
+func (a *authenticator) parse(header string) (credential, error) {
 	scheme, cred, _ := strings.Cut(strings.TrimSpace(header), " ")
 	cred = strings.TrimSpace(cred)
-	ctx := c.Request().Context()
 	switch strings.ToLower(scheme) {
 	case "bearer", "token":
 		if cred == "" {
-			return nil, errBadCredentials
+			return credential{}, errBadCredentials
 		}
-		key := a.cacheKey("\x00token", cred) // no account name starts with NUL
-		if who := a.cached(key); who != nil {
-			return who, nil
-		}
-		acct, err := a.s.db.AccountByToken(ctx, tokenHash(cred))
-		if err != nil {
-			return nil, lookupErr(err)
-		}
-		who := callerOf(acct)
-		a.remember(key, who)
-		return who, nil
+		return credential{key: a.cacheKey("\x00token", cred), token: cred}, nil // no account name starts with NUL
 	case "basic":
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
-			return nil, errBadCredentials
+			return credential{}, errBadCredentials
 		}
 		user, pass, ok := strings.Cut(string(raw), ":")
 		if !ok || user == "" || pass == "" {
-			return nil, errBadCredentials
+			return credential{}, errBadCredentials
 		}
-		return a.basic(c, user, pass)
+		return credential{key: a.cacheKey(user, pass), user: user, pass: pass}, nil
 	}
-	return nil, errBadCredentials
+	return credential{}, errBadCredentials
+}
+
+// tooMany is the throttle's 429.
+func tooMany(wait time.Duration) *apiError {
+	return &apiError{
+		Status:      http.StatusTooManyRequests,
+		Description: "too many failed authentication attempts; retry later",
+		Header:      http.Header{"Retry-After": {strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))}},
+	}
+}
+
+// login verifies the Authorization header h of a request from ip: the
+// cache first, then the throttle, then (sharing a check already in flight
+// for the same credentials) the store and the password hash.
+func (a *authenticator) login(ctx context.Context, ip, h string) (*caller, error) {
+	cred, perr := a.parse(h)
+	if perr == nil {
+		if who := a.cached(cred.key); who != nil {
+			return who, nil
+		}
+	}
+	st := a.s.settings()
+	now := st.Now()
+	throttle := st.MaxAuthFailures >= 0
+
+	a.mu.Lock()
+	var f *failureCount
+	if throttle {
+		f = a.failures[ip]
+		if f != nil && !now.Before(f.start.Add(st.AuthFailureWindow)) {
+			if f.pending == 0 {
+				delete(a.failures, ip)
+				f = nil
+			} else {
+				f.n, f.start = 0, now // a new window; pending checks carry over
+			}
+		}
+		if f != nil && f.n >= st.MaxAuthFailures {
+			wait := f.start.Add(st.AuthFailureWindow).Sub(now)
+			a.mu.Unlock()
+			return nil, tooMany(wait)
+		}
+	}
+	if perr != nil {
+		// Malformed: no check to run, a failure at once.
+		a.failLocked(ip, now, st)
+		a.mu.Unlock()
+		return nil, perr
+	}
+	if fl := a.flights[cred.key]; fl != nil && fl.gen == a.gen {
+		// The same credentials are being checked: wait for that check.
+		a.mu.Unlock()
+		select {
+		case <-fl.done:
+		case <-ctx.Done():
+			return nil, busy(ctx.Err())
+		}
+		if errors.Is(fl.err, errBadCredentials) {
+			a.mu.Lock()
+			a.failLocked(ip, a.s.settings().Now(), st)
+			a.mu.Unlock()
+		}
+		return fl.who, fl.err
+	}
+	if throttle {
+		if f == nil {
+			f = &failureCount{start: now}
+			a.failures[ip] = f
+		}
+		if f.pending >= maxPendingPerIP || f.n+f.pending >= st.MaxAuthFailures {
+			// Every remaining attempt of this window is in flight.
+			a.mu.Unlock()
+			return nil, tooMany(time.Second)
+		}
+		f.pending++
+	}
+	fl := &flight{done: make(chan struct{}), gen: a.gen}
+	a.flights[cred.key] = fl
+	a.mu.Unlock()
+
+	who, err := a.check(ctx, cred)
+
+	a.mu.Lock()
+	if a.flights[cred.key] == fl {
+		delete(a.flights, cred.key)
+	}
+	if throttle {
+		// f may have been swept from the map meanwhile; settle the
+		// current entry for ip.
+		g := a.failures[ip]
+		if g == nil {
+			g = f
+			a.failures[ip] = g
+		}
+		if g.pending > 0 {
+			g.pending--
+		}
+		if errors.Is(err, errBadCredentials) {
+			if now := a.s.settings().Now(); !now.Before(g.start.Add(st.AuthFailureWindow)) {
+				g.n, g.start = 0, now
+			}
+			g.n++
+		}
+	}
+	if err == nil && fl.gen == a.gen {
+		a.rememberLocked(cred.key, who)
+	}
+	a.mu.Unlock()
+	fl.who, fl.err = who, err
+	close(fl.done)
+	return who, err
+}
+
+// failLocked counts one failure for ip (a.mu held).
+func (a *authenticator) failLocked(ip string, now time.Time, st *settings) {
+	if st.MaxAuthFailures < 0 {
+		return
+	}
+	f, ok := a.failures[ip]
+	if !ok {
+		f = &failureCount{start: now}
+		a.failures[ip] = f
+	} else if !now.Before(f.start.Add(st.AuthFailureWindow)) {
+		f.n, f.start = 0, now
+	}
+	f.n++
+}
+
+// check verifies parsed credentials against the store.
+func (a *authenticator) check(ctx context.Context, cred credential) (*caller, error) {
+	if cred.token != "" {
+		acct, err := a.s.db.AccountByToken(ctx, tokenHash(cred.token))
+		if err != nil {
+			return nil, lookupErr(err)
+		}
+		return callerOf(acct), nil
+	}
+	return a.basic(ctx, cred.user, cred.pass)
 }
 
 // lookupErr keeps "no such account/token" a plain credential failure but
@@ -248,43 +448,34 @@ func lookupErr(err error) error {
 	return &apiError{Status: http.StatusServiceUnavailable, Description: "authentication is unavailable", Err: err}
 }
 
-func (a *authenticator) basic(c echo.Context, user, pass string) (*caller, error) {
-	key := a.cacheKey(user, pass)
-	if who := a.cached(key); who != nil {
-		return who, nil
-	}
-	ctx := c.Request().Context()
-	var who *caller
+func (a *authenticator) basic(ctx context.Context, user, pass string) (*caller, error) {
 	// An API token may stand in for the password (clients that only do
 	// Basic); it is cheap to check, so first.
 	if acct, err := a.s.db.AccountByToken(ctx, tokenHash(pass)); err == nil && acct.Name == user {
-		who = callerOf(acct)
+		return callerOf(acct), nil
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, lookupErr(err)
-	} else {
-		acct, err := a.s.db.Account(ctx, user)
-		if err != nil {
-			if !errors.Is(err, store.ErrNotFound) {
-				return nil, lookupErr(err)
-			}
-			// Spend the same time as a real check, so timing does not
-			// reveal which account names exist.
-			if _, err := a.checkPassword(ctx, dummyHash(), pass); err != nil {
-				return nil, err
-			}
-			return nil, errBadCredentials
+	}
+	acct, err := a.s.db.Account(ctx, user)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, lookupErr(err)
 		}
-		ok, err := a.checkPassword(ctx, acct.PasswordHash, pass)
-		if err != nil {
+		// Spend the same time as a real check, so timing does not
+		// reveal which account names exist.
+		if _, err := a.checkPassword(ctx, dummyHash(), pass); err != nil {
 			return nil, err
 		}
-		if !ok {
-			return nil, errBadCredentials
-		}
-		who = callerOf(acct)
+		return nil, errBadCredentials
 	}
-	a.remember(key, who)
-	return who, nil
+	ok, err := a.checkPassword(ctx, acct.PasswordHash, pass)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errBadCredentials
+	}
+	return callerOf(acct), nil
 }
 
 // cached returns the caller remembered under key, or nil.
@@ -304,15 +495,13 @@ func (a *authenticator) cached(key [32]byte) *caller {
 	return nil
 }
 
-// remember caches a verified caller for AuthCacheTTL.
-func (a *authenticator) remember(key [32]byte, who *caller) {
+// rememberLocked caches a verified caller for AuthCacheTTL (a.mu held).
+func (a *authenticator) rememberLocked(key [32]byte, who *caller) {
 	st := a.s.settings()
 	if st.AuthCacheTTL <= 0 {
 		return
 	}
-	a.mu.Lock()
 	a.cache[key] = cacheEntry{who: who, expires: st.Now().Add(st.AuthCacheTTL)}
-	a.mu.Unlock()
 }
 
 // dummyHash is a valid argon2id hash of a random password, made once.
@@ -344,51 +533,14 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// blocked returns how long ip must wait, 0 if it may try.
-func (a *authenticator) blocked(ip string) time.Duration {
-	st := a.s.settings()
-	if st.MaxAuthFailures < 0 {
-		return 0
-	}
-	now := st.Now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	f, ok := a.failures[ip]
-	if !ok {
-		return 0
-	}
-	end := f.start.Add(st.AuthFailureWindow)
-	if !now.Before(end) {
-		delete(a.failures, ip)
-		return 0
-	}
-	if f.n >= st.MaxAuthFailures {
-		return end.Sub(now)
-	}
-	return 0
-}
-
-func (a *authenticator) fail(ip string) {
-	st := a.s.settings()
-	if st.MaxAuthFailures < 0 {
-		return
-	}
-	now := st.Now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	f, ok := a.failures[ip]
-	if !ok || !now.Before(f.start.Add(st.AuthFailureWindow)) {
-		f = &failureCount{start: now}
-		a.failures[ip] = f
-	}
-	f.n++
-}
-
-// forget drops every cached credential. The admin API calls it (through
-// (*Server).forgetCredentials) after changing passwords, grants, tokens or
-// accounts, so changes apply at once rather than after AuthCacheTTL.
+// forget drops every cached credential and starts a new generation, so
+// checks that began before the change do not cache what they read. The
+// admin API calls it (through (*Server).forgetCredentials) after changing
+// passwords, grants, tokens or accounts, so changes apply at once to every
+// later request rather than after AuthCacheTTL.
 func (a *authenticator) forget() {
 	a.mu.Lock()
+	a.gen++
 	clear(a.cache)
 	a.mu.Unlock()
 }
@@ -408,7 +560,7 @@ func (a *authenticator) sweep() {
 		}
 	}
 	for ip, f := range a.failures {
-		if !now.Before(f.start.Add(st.AuthFailureWindow)) {
+		if f.pending == 0 && !now.Before(f.start.Add(st.AuthFailureWindow)) {
 			delete(a.failures, ip)
 		}
 	}

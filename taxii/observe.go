@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -44,6 +46,10 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxLogger, log)
 		resp.Header().Set(headerRequestID, rid)
 		resp.Header().Set(echo.HeaderContentType, MediaTypeTAXII)
+		setSecurityHeaders(resp.Header(), req, s.useTLS)
+		if req.Header.Get(echo.HeaderXForwardedFor) != "" && !s.proxyWarned.Load() && len(s.settings().proxies) == 0 && s.proxyWarned.CompareAndSwap(false, true) {
+			s.log.Warn("a request came with X-Forwarded-For but no trusted_proxies are configured: all clients behind that proxy share one address for throttling; set trusted_proxies to the proxy's address", "peer", clip(req.RemoteAddr))
+		}
 
 		func() {
 			defer func() {
@@ -74,8 +80,8 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		elapsed := time.Since(start)
 		s.metrics.observe(route, status, elapsed)
 		attrs := []any{
-			"method", req.Method,
-			"path", req.URL.Path,
+			"method", clip(req.Method),
+			"path", clip(req.URL.Path),
 			"route", route,
 			"status", status,
 			"bytes", resp.Size,
@@ -86,7 +92,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, "user", who.Name)
 		}
 		if req.URL.RawQuery != "" {
-			attrs = append(attrs, "query", req.URL.RawQuery)
+			attrs = append(attrs, "query", clip(req.URL.RawQuery))
 		}
 		level := slog.LevelInfo
 		if status >= 500 {
@@ -94,6 +100,38 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		log.Log(req.Context(), level, "request", attrs...)
 		return nil
+	}
+}
+
+// maxLogField is the most bytes of one client-controlled field (path,
+// query, method) that a log line carries; longer values are cut and
+// marked, so a 1 MB query costs the log a few hundred bytes.
+const maxLogField = 256
+
+// clip cuts a client-controlled value to maxLogField bytes (at a UTF-8
+// boundary) and says how long it was.
+func clip(v string) string {
+	if len(v) <= maxLogField {
+		return v
+	}
+	cut := maxLogField
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "…(" + strconv.Itoa(len(v)) + " bytes)"
+}
+
+// setSecurityHeaders sets the headers every response carries:
+// X-Content-Type-Options: nosniff always; Cache-Control: no-store when the
+// request carried credentials (what it returns is for that caller only);
+// Strict-Transport-Security when the server speaks TLS.
+func setSecurityHeaders(h http.Header, req *http.Request, tls bool) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	if req.Header.Get(echo.HeaderAuthorization) != "" {
+		h.Set("Cache-Control", "no-store")
+	}
+	if tls {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 }
 

@@ -3,6 +3,7 @@ package taxii
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -95,6 +96,7 @@ func TestPasswordChecksAreBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := newAuthenticator(&Server{})
+	a.maxQueued, a.hashWait = 1000, time.Minute // this test is about the slots, not the queue
 	const n = 40
 	var wg sync.WaitGroup
 	results := make([]bool, n)
@@ -144,5 +146,38 @@ func TestPasswordCheckGivesUpWhenCancelled(t *testing.T) {
 	var ae *apiError
 	if !errors.As(err, &ae) || ae.Status != 503 {
 		t.Fatalf("err = %v, want a 503 apiError", err)
+	}
+}
+
+// Issue 10 §1: the queue for hash slots is bounded in length and in wait;
+// beyond either the answer is 503 with Retry-After.
+func TestPasswordCheckQueueIsBounded(t *testing.T) {
+	a := newAuthenticator(&Server{})
+	a.maxQueued, a.hashWait = 1, 2*time.Second
+	for range cap(a.hashSlots) {
+		a.hashSlots <- struct{}{} // every slot busy
+	}
+	waited := make(chan error, 1)
+	go func() {
+		_, err := a.checkPassword(context.Background(), "irrelevant", "pw")
+		waited <- err
+	}()
+	for a.queued.Load() == 0 {
+		runtime.Gosched() // until the first check is waiting in the queue
+	}
+	_, err := a.checkPassword(context.Background(), "irrelevant", "pw")
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Status != 503 || ae.Header.Get("Retry-After") == "" {
+		t.Fatalf("check beyond the queue: %v, want 503 with Retry-After", err)
+	}
+	// Refused at once: the queued check is still waiting for its slot.
+	select {
+	case err := <-waited:
+		t.Fatalf("the queued check ended (%v) before the one beyond the queue was refused", err)
+	default:
+	}
+	err = <-waited
+	if !errors.As(err, &ae) || ae.Status != 503 || ae.Header.Get("Retry-After") == "" {
+		t.Fatalf("check that waited too long: %v, want 503 with Retry-After", err)
 	}
 }

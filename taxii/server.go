@@ -25,10 +25,12 @@ type Server struct {
 	cert    atomic.Pointer[tls.Certificate]
 	apiRoot string // fixed: routes are registered once
 	useTLS  bool   // fixed: decided by NewServer's config
-	tokens  tokenSigner
-	auth    *authenticator
-	metrics *metrics
-	log     *slog.Logger
+
+	proxyWarned atomic.Bool // the X-Forwarded-For-without-trusted-proxies warning was logged
+	tokens      tokenSigner
+	auth        *authenticator
+	metrics     *metrics
+	log         *slog.Logger
 }
 
 // NewServer builds a server over db. It reads the store's token secret
@@ -132,6 +134,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			return fmt.Errorf("taxii: refusing plain HTTP on non-loopback address %s: configure TLS or AllowInsecureHTTP", ln.Addr())
 		}
 		s.log.Warn("serving plain HTTP on a non-loopback address: credentials travel in clear text unless a TLS proxy is in front", "addr", ln.Addr().String())
+	}
+	if isLoopback(ln.Addr()) && len(st.proxies) == 0 {
+		s.log.Warn("listening on loopback with no trusted_proxies: if a reverse proxy forwards to this address, every client shares the proxy's address, so one client's failed logins throttle everyone; set trusted_proxies to the proxy's address", "addr", ln.Addr().String())
 	}
 
 	// Expired statuses are purged before the first request is served, so

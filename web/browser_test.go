@@ -241,8 +241,8 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("downloaded bundle: %v", err)
 	}
-	if len(objs) != 64 {
-		t.Errorf("downloaded bundle has %d objects, want 64", len(objs))
+	if len(objs) != e.builtin {
+		t.Errorf("downloaded bundle has %d objects, want %d", len(objs), e.builtin)
 	}
 	for _, o := range objs {
 		if err := stix.Validate(o); err != nil {

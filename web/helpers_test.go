@@ -53,6 +53,8 @@ type env struct {
 	pub     store.Collection
 	priv    store.Collection
 	report  string // the built-in report's id
+	builtin int    // the number of objects of the built-in advisory
+	idents  int    // how many of them are identities
 	privRep string // the private report's id
 	logs    *testutil.SyncBuffer
 }
@@ -89,9 +91,13 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 		t.Fatal(err)
 	}
 	e.put(e.pub.ID, objs...)
+	e.builtin = len(objs)
 	for _, o := range objs {
-		if o.Type == "report" {
+		switch o.Type {
+		case "report":
 			e.report = o.ID
+		case "identity":
+			e.idents++
 		}
 	}
 	e.privRep = "report--6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f"

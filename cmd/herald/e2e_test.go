@@ -159,9 +159,26 @@ func TestServeWithNoFlagsServesBuiltinAdvisory(t *testing.T) {
 	p := startProcess(t, dir, e, "serve")
 	discovery := p.waitFor(t, readyLine)[1]
 	out := p.output()
-	pw := regexp.MustCompile(`(?m)^    (\S{24})$`).FindStringSubmatch(out)
+	// stderr is a pipe, not a terminal: the password is in a file only
+	// the owner can read, and the log names the file (issue 10 §6).
+	secret := filepath.Join(dir, "herald.db.admin-password")
+	if !strings.Contains(out, secret) {
+		t.Fatalf("the log does not name the password file %s:\n%s", secret, out)
+	}
+	fi, err := os.Stat(secret)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("password file: %v, %v; want mode 0600", fi, err)
+	}
+	b, err := os.ReadFile(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := regexp.MustCompile(`^admin:(\S{24})\n$`).FindStringSubmatch(string(b))
 	if pw == nil {
-		t.Fatalf("no generated password on stderr:\n%s", out)
+		t.Fatalf("password file holds %q", b)
+	}
+	if strings.Contains(out, pw[1]) {
+		t.Fatalf("the generated password reached stderr:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "herald.db")); err != nil {
 		t.Fatalf("herald.db not created in the working directory: %v", err)

@@ -92,7 +92,13 @@ func (c *ExportCommand) Run(ctx context.Context, args []string) error {
 		if *out == "" || *out == "-" {
 			n, err = write(c.m.Stdout)
 		} else {
-			n, err = writeFileWith(*out, 0o644, write)
+			// Readable by others (as the umask allows) only when the
+			// collection is public anyway.
+			mode := os.FileMode(0o600)
+			if col.PublicRead {
+				mode = 0o666
+			}
+			n, err = writeFileWith(*out, mode&^currentUmask(), write)
 		}
 		if err != nil {
 			return err

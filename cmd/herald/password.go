@@ -6,38 +6,32 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/heraldcti/herald/taxii"
 )
 
 // readPasswordTTY prompts on /dev/tty and reads one line with echo turned
-// off. Without golang.org/x/term, echo is switched with stty(1) on the
-// terminal itself; it is restored even when reading fails.
+// off, through the terminal itself (golang.org/x/term): no helper program
+// is looked up through PATH. Echo is restored even when reading fails.
 func readPasswordTTY(prompt string) (string, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
-	if err != nil {
+	if err != nil || !term.IsTerminal(int(tty.Fd())) {
+		if tty != nil {
+			tty.Close()
+		}
 		return "", errors.New("no terminal to prompt for a password (use --password-stdin)")
 	}
 	defer tty.Close()
-	if err := stty(tty, "-echo"); err != nil {
-		return "", fmt.Errorf("turn off terminal echo: %w", err)
-	}
-	defer func() {
-		_ = stty(tty, "echo")
-		fmt.Fprintln(tty)
-	}()
 	fmt.Fprint(tty, prompt)
-	return readLine(tty)
-}
-
-// stty runs stty(1) with the terminal as its standard input, which is the
-// terminal it changes.
-func stty(tty *os.File, arg string) error {
-	cmd := exec.Command("stty", arg)
-	cmd.Stdin = tty
-	return cmd.Run()
+	b, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	if err != nil {
+		return "", fmt.Errorf("read password from the terminal: %w", err)
+	}
+	return readLine(strings.NewReader(string(b) + "\n"))
 }
 
 // readLine reads one line, without its line ending. An empty input is an

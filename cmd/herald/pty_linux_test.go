@@ -168,9 +168,23 @@ func (p *pty) wait() error {
 // On a terminal, user add prompts twice without echo. Each password is
 // typed only once its prompt is on the screen and echo is off.
 func TestUserAddPromptsOnTheTerminalWithoutEcho(t *testing.T) {
+	userAddOnATerminal(t, "typed-on-the-terminal")
+}
+
+// The password prompt needs no stty(1) from PATH: it switches echo off
+// itself, so it works with PATH pointing nowhere.
+func TestPasswordPromptWithoutStty(t *testing.T) {
+	t.Setenv("PATH", "/nonexistent")
+	userAddOnATerminal(t, "typed-without-stty-1")
+}
+
+// userAddOnATerminal runs user add on a pseudo-terminal and types pw at
+// each prompt once the prompt is on the screen and echo is off; then checks
+// the password was never echoed, echo is back on, and the account exists.
+func userAddOnATerminal(t *testing.T, pw string) {
+	t.Helper()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "h.db")
-	const pw = "typed-on-the-terminal"
 	p := startPTY(t, heraldBin, "user", "add", "zed", "--db", db)
 	at := 0
 	for _, prompt := range []string{"New password for zed: ", "Repeat it: "} {

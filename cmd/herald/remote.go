@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -58,7 +59,10 @@ func newRemoteBackend(ctx context.Context, m *Main, f *dataFlags) (*remoteBacken
 		}
 		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	b.client = &http.Client{Transport: transport}
+	b.client = &http.Client{Transport: transport, CheckRedirect: b.checkRedirect}
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		fmt.Fprintf(m.Stderr, "herald: warning: --server %s is plain http to a host that is not this machine: credentials and data travel in clear text; use https://\n", u.Redacted())
+	}
 	if b.token == "" && b.user != "" {
 		b.pass = m.getenv("HERALD_PASSWORD")
 		if b.pass == "" {
@@ -205,6 +209,42 @@ func (b *remoteBackend) adminURL(elems ...string) *url.URL {
 	return &u
 }
 
+// sameServer reports whether u has the scheme and host (with port) of base.
+func sameServer(u, base *url.URL) bool {
+	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(hostPort(u), hostPort(base))
+}
+
+// hostPort is u's host with its port, the scheme's default made explicit.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// loopbackHost reports whether host names this machine.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkRedirect follows a redirect only to the same scheme and host as
+// --server: never one that drops TLS or carries the Authorization header
+// to another host.
+func (b *remoteBackend) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if !sameServer(req.URL, b.base) {
+		return fmt.Errorf("refusing a redirect from %s to %s: another scheme or host than --server", via[len(via)-1].URL.Redacted(), req.URL.Redacted())
+	}
+	return nil
+}
+
 // apiRoot finds the API root through discovery (its default, else the
 // first listed) and reads its max_content_length. It is done once.
 func (b *remoteBackend) apiRoot(ctx context.Context) (*url.URL, error) {
@@ -228,6 +268,12 @@ func (b *remoteBackend) apiRoot(ctx context.Context) (*url.URL, error) {
 	ru, err := b.base.Parse(root)
 	if err != nil {
 		return nil, fmt.Errorf("discovery: api root %q: %w", root, err)
+	}
+	if !sameServer(ru, b.base) {
+		// Credentials go only where --server points.
+		return nil, fmt.Errorf("discovery names the API root %s, on another scheme or host than --server %s; herald will not send credentials there. "+
+			"If the server is behind a TLS proxy, set its public URL (public_base_url / HERALD_PUBLIC_BASE_URL) to %s://%s",
+			ru.Redacted(), b.base.Redacted(), b.base.Scheme, b.base.Host)
 	}
 	if !strings.HasSuffix(ru.Path, "/") {
 		ru.Path += "/"

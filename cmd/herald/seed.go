@@ -8,7 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/heraldcti/herald/feed"
 	"github.com/heraldcti/herald/stix"
@@ -35,7 +39,7 @@ const metaSeeded = "herald.seeded"
 // with the built-in advisory, and the admin account. Each step is
 // idempotent, so a seed interrupted half way is completed at the next
 // start; the Meta key is written last.
-func seed(ctx context.Context, db store.Store, stderr io.Writer, getenv func(string) string, logger *slog.Logger) error {
+func seed(ctx context.Context, db store.Store, secretFile string, stderr io.Writer, getenv func(string) string, logger *slog.Logger) error {
 	done, err := db.Meta(ctx, metaSeeded)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
@@ -71,6 +75,8 @@ func seed(ctx context.Context, db store.Store, stderr io.Writer, getenv func(str
 	if _, err := db.Account(ctx, AdminAccount); errors.Is(err, store.ErrNotFound) {
 		password, generated := getenv("HERALD_ADMIN_PASSWORD"), false
 		if password != "" {
+			// Used once: children and crash dumps need not see it.
+			os.Unsetenv("HERALD_ADMIN_PASSWORD")
 			if err := checkPassword(password); err != nil {
 				return fmt.Errorf("HERALD_ADMIN_PASSWORD: %w", err)
 			}
@@ -87,10 +93,22 @@ func seed(ctx context.Context, db store.Store, stderr io.Writer, getenv func(str
 		if err := db.CreateAccount(ctx, store.Account{Name: AdminAccount, PasswordHash: hash, Admin: true}); err != nil {
 			return fmt.Errorf("seed: admin account: %w", err)
 		}
-		if generated {
-			// Printed once, on stderr, never through the logger.
+		if generated && isTTY(stderr) {
+			// Printed once, on the terminal, never through the logger.
 			fmt.Fprintf(stderr, "\nCreated the admin account %q with the password:\n\n    %s\n\n"+
 				"It is shown only this once. Change it with `herald user passwd %s`.\n\n", AdminAccount, password, AdminAccount)
+		} else if generated {
+			// stderr is collected (systemd, containers): the password goes
+			// to a file only the owner can read, and the log names the file.
+			path := secretFile
+			if abs, err := filepath.Abs(path); err == nil {
+				path = abs
+			}
+			if err := writeSecretFile(path, AdminAccount+":"+password+"\n"); err != nil {
+				return fmt.Errorf("seed: write the admin password: %w", err)
+			}
+			logger.Warn("created the admin account; its password is in a file readable only by its owner: read it, change it with `herald user passwd admin`, then delete the file",
+				"account", AdminAccount, "file", path)
 		} else {
 			logger.Info("created the admin account with the password from HERALD_ADMIN_PASSWORD", "account", AdminAccount)
 		}
@@ -115,6 +133,32 @@ func builtinObjects() (*feed.Advisory, []stix.Object, error) {
 		return nil, nil, fmt.Errorf("built-in advisory: %w", err)
 	}
 	return a, objs, nil
+}
+
+// isTTY reports whether w is a terminal (not merely a character device
+// such as /dev/null).
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// writeSecretFile writes s to path with mode 0600 (replacing what was
+// there, whatever its mode).
+func writeSecretFile(path, s string) error {
+	_ = os.Remove(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(s); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // randomPassword is 18 random bytes in unpadded base64url: 24 characters,

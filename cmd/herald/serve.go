@@ -34,8 +34,11 @@ reaches, since the metrics name accounts and collections.
 On a new database it first imports the built-in advisory into a public
 collection ("Herald advisories", alias "advisories") and creates an admin
 account named "admin" whose password is HERALD_ADMIN_PASSWORD or, when
-that is unset, a random one printed once on stderr. A restart imports
-nothing.
+that is unset, a random one: printed once on stderr when stderr is a
+terminal, otherwise written to DB.admin-password (mode 0600, beside the
+database) and the log names that file, never the password.
+HERALD_ADMIN_PASSWORD is removed from the environment once used. A restart
+imports nothing.
 
 Settings come from the defaults, then the configuration file (--config or
 HERALD_CONFIG; YAML or JSON), then the environment (HERALD_ADDR, HERALD_DB,
@@ -92,7 +95,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 
-	if err := seed(ctx, db, c.m.Stderr, c.m.getenv, logger); err != nil {
+	if err := seed(ctx, db, adminPasswordFile(cfg.DB), c.m.Stderr, c.m.getenv, logger); err != nil {
 		return err
 	}
 
@@ -196,4 +199,14 @@ func parseLevel(s string) slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelInfo
+}
+
+// adminPasswordFile is where the first admin password goes when stderr is
+// not a terminal: beside a database file, or, for a database server, in
+// the working directory (the service's state directory under systemd).
+func adminPasswordFile(dsn string) string {
+	if store.IsPath(dsn) {
+		return dsn + ".admin-password"
+	}
+	return "herald.admin-password"
 }
