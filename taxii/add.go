@@ -15,24 +15,26 @@ import (
 	"github.com/heraldcti/herald/store"
 )
 
-// statusResource is TAXII 2.1 §4.3.1. Lists are omitted when empty (§2).
-type statusResource struct {
+// StatusResource is TAXII 2.1 §4.3.1, as the server sends it and
+// Client reads it. Lists are omitted when empty (§2).
+type StatusResource struct {
 	ID               string          `json:"id"`
 	Status           string          `json:"status"`
 	RequestTimestamp string          `json:"request_timestamp,omitempty"`
 	TotalCount       int             `json:"total_count"`
 	SuccessCount     int             `json:"success_count"`
-	Successes        []statusDetails `json:"successes,omitempty"`
+	Successes        []StatusDetails `json:"successes,omitempty"`
 	FailureCount     int             `json:"failure_count"`
-	Failures         []statusDetails `json:"failures,omitempty"`
+	Failures         []StatusDetails `json:"failures,omitempty"`
 	PendingCount     int             `json:"pending_count"`
-	Pendings         []statusDetails `json:"pendings,omitempty"`
+	Pendings         []StatusDetails `json:"pendings,omitempty"`
 	// Outcomes is Herald's custom property (TAXII 2.1 §7.1.1): what
 	// happened to each object, machine-readable. See StatusOutcomes.
 	Outcomes *StatusOutcomes `json:"x_herald_outcomes,omitempty"`
 }
 
-type statusDetails struct {
+// StatusDetails is one entry of a status's successes, failures or pendings.
+type StatusDetails struct {
 	ID      string `json:"id"`
 	Version string `json:"version"`
 	Message string `json:"message,omitempty"`
@@ -81,18 +83,18 @@ const (
 	OutcomeNotWritten = "not_written"
 )
 
-func toStatusResource(st store.Status) statusResource {
-	conv := func(ds []store.StatusDetail) []statusDetails {
+func toStatusResource(st store.Status) StatusResource {
+	conv := func(ds []store.StatusDetail) []StatusDetails {
 		if len(ds) == 0 {
 			return nil
 		}
-		out := make([]statusDetails, len(ds))
+		out := make([]StatusDetails, len(ds))
 		for i, d := range ds {
-			out[i] = statusDetails{ID: d.ID, Version: d.Version, Message: d.Message}
+			out[i] = StatusDetails{ID: d.ID, Version: d.Version, Message: d.Message}
 		}
 		return out
 	}
-	r := statusResource{
+	r := StatusResource{
 		ID: st.ID, Status: st.Status, TotalCount: st.TotalCount,
 		SuccessCount: st.SuccessCount, Successes: conv(st.Successes),
 		FailureCount: st.FailureCount, Failures: conv(st.Failures),
