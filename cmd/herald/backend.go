@@ -42,9 +42,6 @@ type backend interface {
 	WalkObjects(ctx context.Context, coll store.Collection, q walkQuery, fn func(obj []byte) error) error
 	// Latest returns the latest version of one object, or store.ErrNotFound.
 	Latest(ctx context.Context, coll store.Collection, id string) (stix.Object, error)
-	// StoredVersion returns the stored bytes of one version of an object,
-	// or store.ErrNotFound.
-	StoredVersion(ctx context.Context, coll store.Collection, id, version string) ([]byte, error)
 
 	Accounts(ctx context.Context) ([]account, error)
 	CreateAccount(ctx context.Context, name, password string, admin bool) error

@@ -169,17 +169,6 @@ func (b *localBackend) Latest(ctx context.Context, coll store.Collection, id str
 	return objectFromJSON(page.Records[len(page.Records)-1].JSON)
 }
 
-func (b *localBackend) StoredVersion(ctx context.Context, coll store.Collection, id, version string) ([]byte, error) {
-	page, err := b.db.Objects(ctx, coll.ID, store.Query{IDs: []string{id}, Versions: []string{version}, Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(page.Records) == 0 {
-		return nil, store.ErrNotFound
-	}
-	return page.Records[0].JSON, nil
-}
-
 // objectFromJSON decodes one stored object's bytes.
 func objectFromJSON(data []byte) (stix.Object, error) {
 	objs, err := stix.Decode(data, stix.DecodeOptions{})

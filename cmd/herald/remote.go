@@ -199,14 +199,6 @@ func (b *remoteBackend) Latest(ctx context.Context, coll store.Collection, id st
 	return objectFromJSON(objs[len(objs)-1])
 }
 
-func (b *remoteBackend) StoredVersion(ctx context.Context, coll store.Collection, id, version string) ([]byte, error) {
-	objs, err := b.c.Object(ctx, coll.ID, id, version)
-	if err != nil {
-		return nil, err
-	}
-	return objs[0], nil
-}
-
 func (b *remoteBackend) Accounts(ctx context.Context) ([]account, error) {
 	us, err := b.c.Users(ctx)
 	if err != nil {
