@@ -39,17 +39,19 @@ type CollectionStore interface {
 	// stable order; the interop profile asks for id order).
 	Collections(ctx context.Context) ([]Collection, error)
 	// Collection finds a collection by id, title or alias, in that order
-	// of precedence. ErrNotFound when none matches.
+	// of precedence. ErrNotFound when none matches. Collections and
+	// Collection never return an empty OnConflict (a collection stored
+	// before the field existed reads as ConflictKeep).
 	Collection(ctx context.Context, ref string) (Collection, error)
 	// CreateCollection stores a new collection (checked and normalised by
-	// ValidateCollection) and returns it with a new UUIDv4 ID and Created
+	// ValidateCollection: OnConflict "" becomes ConflictKeep) and returns it with a new UUIDv4 ID and Created
 	// (from Options.Now) set. Titles, aliases and ids share one namespace:
 	// a title or alias that another collection uses as id, title or alias
 	// is ErrExists. Invalid fields are ErrBadParameter.
 	CreateCollection(ctx context.Context, c Collection) (Collection, error)
 	// UpdateCollection replaces the title, description, alias, media
-	// types and public-read flag of the collection with c.ID and keeps
-	// its Created. ErrNotFound for an unknown id, otherwise as
+	// types, public-read flag and conflict policy of the collection with
+	// c.ID and keeps its Created. ErrNotFound for an unknown id, otherwise as
 	// CreateCollection.
 	UpdateCollection(ctx context.Context, c Collection) (Collection, error)
 	// DeleteCollection removes the collection with this id, every object
@@ -85,17 +87,47 @@ type CollectionStore interface {
 // the string: "…00Z" is earlier than "…00.5Z". Versions without a
 // timestamp (SCO content versions) order by date_added.
 type ObjectStore interface {
-	// PutObjects stores object versions in the collection, all in one
-	// transaction: every version is recorded or none is. It returns one
-	// PutResult per object, in order. A version already stored with the
-	// same bytes is Unchanged; with other bytes it is a Conflict and the
-	// stored bytes are kept. A new version is Added with a date_added as
-	// above, and versions added by one call get increasing date_added in
-	// the order given. The same version twice in objs is Added once, then
-	// Unchanged (or Conflict). ErrNotFound for an unknown collection;
-	// ErrBadParameter (naming the object, nothing stored) when
-	// ValidateObject refuses one.
+	// PutObjects is PutObjectsWith with the zero PutOptions (ConflictKeep).
 	PutObjects(ctx context.Context, collectionID string, objs []stix.Object) ([]PutResult, error)
+	// PutObjectsWith stores object versions in the collection, all in
+	// one transaction: every version is recorded or none is. It returns
+	// one PutResult per object, in order.
+	//
+	// Each object is compared with what the collection holds for its
+	// (id, version), as if the objects were stored one after the other:
+	//   - nothing stored: Added, with a new date_added as above; the
+	//     versions added by one call get increasing date_added in the
+	//     order given; NewObject when no other version of the id existed.
+	//   - stored, and stix.EqualJSON(stored, incoming): Unchanged. The
+	//     stored bytes stay as they are, byte for byte (the comparison
+	//     ignores key order, white space, string escapes and number
+	//     spelling; see stix.EqualJSON). DateAdded is the stored one.
+	//   - stored, not JSON-equal: a conflict, settled by opts.OnConflict:
+	//     ConflictKeep ("" too): Conflict; the stored bytes stay;
+	//     DateAdded is the stored one.
+	//     ConflictReplace: Replaced. The version's bytes become the
+	//     incoming ones and it gets a NEW date_added, given by the same
+	//     rule as an added version's (so it is after every date_added the
+	//     collection ever gave, and, inside the call, in order with the
+	//     Added ones): the version moves to the end of the collection's
+	//     date_added order, a walk by Query.After / AddedAfter reaches it
+	//     (again), and LastDateAdded moves. Its old date_added disappears
+	//     and is never given again. The collection still holds exactly one
+	//     version per (id, version) (CountVersions is unchanged, the
+	//     versions endpoint lists it once), and first/last and every
+	//     filter see the new bytes (its spec version may change with them).
+	//     ConflictFail: nothing at all is written by the call, and the
+	//     error is a *ConflictError (errors.Is ErrConflict) listing every
+	//     conflicting object of the call with its index.
+	//   The same version twice in one call: the later occurrence is
+	//   compared with the earlier one exactly as with a stored version
+	//   (Unchanged, or a conflict settled by the policy; under replace the
+	//   later bytes win and the version's date_added is taken anew).
+	//
+	// ErrNotFound for an unknown collection; ErrBadParameter (naming the
+	// object, nothing stored) when ValidateObject refuses one or
+	// opts.OnConflict is not a known policy.
+	PutObjectsWith(ctx context.Context, collectionID string, objs []stix.Object, opts PutOptions) ([]PutResult, error)
 	// Objects returns one page of the versions that match q, ascending by
 	// date_added, every field copied (Record stays valid). Filters are
 	// ANDed; match[version] first/last pick the earliest/latest version

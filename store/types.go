@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -27,6 +28,10 @@ var (
 	// ErrNotBuiltIn: the --db value names a backend that this binary was
 	// built without.
 	ErrNotBuiltIn = errors.New("database backend not built into this binary")
+	// ErrConflict: PutObjectsWith under ConflictFail found a version
+	// already stored with different content and wrote nothing. The error
+	// is a *ConflictError naming every such version.
+	ErrConflict = errors.New("version already stored with different content")
 )
 
 // DefaultMediaType is the media type a collection gets when none is given.
@@ -52,8 +57,88 @@ type Collection struct {
 	Alias       string   // optional, unique when set
 	MediaTypes  []string // default ["application/stix+json;version=2.1"]
 	PublicRead  bool     // anonymous callers may read
-	Created     time.Time
+	// OnConflict is what a TAXII add request (and, by default, an
+	// import) does with a version already stored with different content.
+	// ValidateCollection turns "" into ConflictKeep.
+	OnConflict ConflictPolicy
+	Created    time.Time
 }
+
+// ConflictPolicy says what PutObjectsWith does with an incoming version
+// whose (id, version) is already stored with content that is not
+// JSON-equal (stix.EqualJSON) to it: a publisher edited the object in
+// place without a new modified, which STIX forbids but real feeds do.
+type ConflictPolicy string
+
+const (
+	// ConflictKeep keeps the stored bytes and reports Conflict (the
+	// default: nothing a consumer has already received changes under it).
+	ConflictKeep ConflictPolicy = "keep"
+	// ConflictReplace stores the incoming bytes in place of the stored
+	// ones and gives the version a new date_added, so that every consumer
+	// walking by added_after or next receives the corrected version
+	// again. It reports Replaced.
+	ConflictReplace ConflictPolicy = "replace"
+	// ConflictFail writes nothing at all when any version of the call
+	// conflicts, and returns a *ConflictError (ErrConflict).
+	ConflictFail ConflictPolicy = "fail"
+)
+
+// ConflictPolicies lists the policies, in the order the documentation
+// gives them.
+var ConflictPolicies = []ConflictPolicy{ConflictKeep, ConflictReplace, ConflictFail}
+
+// ParseConflictPolicy accepts "keep", "replace" or "fail" (and "" as
+// keep); anything else is ErrBadParameter.
+func ParseConflictPolicy(s string) (ConflictPolicy, error) {
+	switch p := ConflictPolicy(s); p {
+	case "":
+		return ConflictKeep, nil
+	case ConflictKeep, ConflictReplace, ConflictFail:
+		return p, nil
+	}
+	return "", fmt.Errorf("conflict policy %q: want keep, replace or fail: %w", s, ErrBadParameter)
+}
+
+// PutOptions are the options of PutObjectsWith. The zero value is what
+// PutObjects does.
+type PutOptions struct {
+	// OnConflict: "" means ConflictKeep.
+	OnConflict ConflictPolicy
+}
+
+// ConflictError is the error of PutObjectsWith under ConflictFail: the
+// versions of the call that are stored with different content. Nothing
+// was written. It matches ErrConflict with errors.Is.
+type ConflictError struct {
+	// Conflicts lists each conflicting object of the call, in order: its
+	// index in objs, id and version (Outcome Conflict, DateAdded the
+	// stored version's).
+	Conflicts []ConflictDetail
+}
+
+// ConflictDetail is one conflicting object of a ConflictError.
+type ConflictDetail struct {
+	Index int // in the objs passed to PutObjectsWith
+	PutResult
+}
+
+func (e *ConflictError) Error() string {
+	if len(e.Conflicts) == 0 {
+		return ErrConflict.Error()
+	}
+	c := e.Conflicts[0]
+	msg := fmt.Sprintf("object %s version %s: %v", c.ID, c.Version, ErrConflict)
+	if n := len(e.Conflicts) - 1; n > 0 {
+		msg += fmt.Sprintf(" (and %d more); nothing written", n)
+	} else {
+		msg += "; nothing written"
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // Query selects object versions in one collection. The zero Query means
 // TAXII's defaults: every object, latest version, latest spec version.
@@ -151,11 +236,16 @@ type Outcome int
 const (
 	// Added: a new version was stored and given a date_added.
 	Added Outcome = iota + 1
-	// Unchanged: the same version with the same bytes was already stored.
+	// Unchanged: the same version with JSON-equal content
+	// (stix.EqualJSON) was already stored; the stored bytes stay.
 	Unchanged
-	// Conflict: the same (id, version) is stored with different bytes; the
-	// stored version was kept.
+	// Conflict: the same (id, version) is stored with content that is
+	// not JSON-equal; the stored version was kept (ConflictKeep).
 	Conflict
+	// Replaced: the same (id, version) was stored with content that is
+	// not JSON-equal; the incoming bytes replaced it and the version got
+	// a new date_added (ConflictReplace).
+	Replaced
 )
 
 func (o Outcome) String() string {
@@ -166,6 +256,8 @@ func (o Outcome) String() string {
 		return "unchanged"
 	case Conflict:
 		return "conflict"
+	case Replaced:
+		return "replaced"
 	}
 	return "unknown"
 }
@@ -175,7 +267,7 @@ type PutResult struct {
 	ID        string
 	Version   string
 	Outcome   Outcome
-	DateAdded time.Time // the stored version's date_added (also for Unchanged)
+	DateAdded time.Time // the stored version's date_added (also for Unchanged and Conflict; the new one for Replaced)
 	NewObject bool      // Added, and no other version of this id existed
 }
 
@@ -199,6 +291,10 @@ type StatusDetail struct {
 	ID      string
 	Version string
 	Message string
+	// Outcome is a machine-readable word for what happened to the object
+	// (the taxii package's Outcome* constants); a backend stores and
+	// returns it as it is. Empty in statuses written before it existed.
+	Outcome string
 }
 
 // Grant is an account's access to one collection.

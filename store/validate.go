@@ -26,10 +26,11 @@ const (
 )
 
 // ValidateCollection normalises c (trims the title and alias, fills in
-// DefaultMediaType) and checks its fields: a title, names that are
-// bounded UTF-8 without control characters, an alias that is not shaped
-// like a collection id and can stand in a URL path segment, no empty media
-// type. Errors wrap ErrBadParameter. Every backend calls it before it
+// DefaultMediaType, and ConflictKeep for an empty OnConflict) and checks
+// its fields: a title, names that are bounded UTF-8 without control
+// characters, an alias that is not shaped like a collection id and can
+// stand in a URL path segment, no empty media type, a known conflict
+// policy. Errors wrap ErrBadParameter. Every backend calls it before it
 // stores a collection.
 func ValidateCollection(c *Collection) error {
 	c.Title = strings.TrimSpace(c.Title)
@@ -54,6 +55,11 @@ func ValidateCollection(c *Collection) error {
 	if len(c.MediaTypes) == 0 {
 		c.MediaTypes = []string{DefaultMediaType}
 	}
+	p, err := ParseConflictPolicy(string(c.OnConflict))
+	if err != nil {
+		return fmt.Errorf("collection %q: %w", c.Title, err)
+	}
+	c.OnConflict = p
 	for _, m := range c.MediaTypes {
 		if strings.TrimSpace(m) == "" {
 			return fmt.Errorf("collection %q: empty media type: %w", c.Title, ErrBadParameter)

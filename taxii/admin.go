@@ -23,8 +23,9 @@ import (
 // resources, like everywhere else on the server.
 //
 //	GET    /admin/collections
-//	POST   /admin/collections                  {title, description, alias, public_read}
-//	DELETE /admin/collections/{ref}            ref: id, title or alias
+//	POST   /admin/collections                  {title, description, alias, public_read, on_conflict}
+//	PATCH  /admin/collections/{ref}            the fields given change; ref: id, title or alias
+//	DELETE /admin/collections/{ref}
 //	GET    /admin/users
 //	POST   /admin/users                        {name, password, admin}
 //	PUT    /admin/users/{name}/password        {password}
@@ -62,6 +63,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	}
 	add(http.MethodGet, "/admin/collections", rAdminCollections, a.listCollections)
 	add(http.MethodPost, "/admin/collections", rAdminCollections, a.createCollection)
+	add(http.MethodPatch, "/admin/collections/:ref", rAdminCollection, a.updateCollection)
 	add(http.MethodDelete, "/admin/collections/:ref", rAdminCollection, a.deleteCollection)
 	add(http.MethodGet, "/admin/users", rAdminUsers, a.listUsers)
 	add(http.MethodPost, "/admin/users", rAdminUsers, a.createUser)
@@ -155,7 +157,7 @@ func sendJSON(c echo.Context, status int, v any) error {
 
 func toAdminCollection(c store.Collection) AdminCollection {
 	return AdminCollection{ID: c.ID, Title: c.Title, Description: c.Description, Alias: c.Alias,
-		MediaTypes: c.MediaTypes, PublicRead: c.PublicRead}
+		MediaTypes: c.MediaTypes, PublicRead: c.PublicRead, OnConflict: string(c.OnConflict)}
 }
 
 func toAdminUser(a store.Account) AdminUser {
@@ -194,12 +196,33 @@ func (a *adminAPI) createCollection(c echo.Context) error {
 	}
 	col, err := a.db.CreateCollection(c.Request().Context(), store.Collection{
 		Title: in.Title, Description: in.Description, Alias: in.Alias, MediaTypes: in.MediaTypes, PublicRead: in.PublicRead,
+		OnConflict: store.ConflictPolicy(in.OnConflict),
 	})
 	if err != nil {
 		return describe(err, "collection %q", in.Title)
 	}
 	a.s.logFor(c).Info("admin: collection created", "collection", col.ID, "title", col.Title)
 	return sendJSON(c, http.StatusCreated, toAdminCollection(col))
+}
+
+func (a *adminAPI) updateCollection(c echo.Context) error {
+	ctx := c.Request().Context()
+	ref := c.Param("ref")
+	var in AdminCollectionUpdate
+	if err := readJSON(c, &in); err != nil {
+		return err
+	}
+	col, err := a.db.Collection(ctx, ref)
+	if err != nil {
+		return describe(err, "collection %q", ref)
+	}
+	in.Apply(&col)
+	col, err = a.db.UpdateCollection(ctx, col)
+	if err != nil {
+		return describe(err, "collection %q", ref)
+	}
+	a.s.logFor(c).Info("admin: collection updated", "collection", col.ID, "title", col.Title, "on_conflict", string(col.OnConflict))
+	return sendJSON(c, http.StatusOK, toAdminCollection(col))
 }
 
 func (a *adminAPI) deleteCollection(c echo.Context) error {

@@ -22,6 +22,44 @@ type AdminCollection struct {
 	Alias       string   `json:"alias,omitempty"`
 	MediaTypes  []string `json:"media_types,omitempty"`
 	PublicRead  bool     `json:"public_read"`
+	// OnConflict is "keep", "replace" or "fail" (store.ConflictPolicy):
+	// what a TAXII add request does with a version already stored with
+	// other content. Empty on create means keep.
+	OnConflict string `json:"on_conflict,omitempty"`
+}
+
+// AdminCollectionUpdate is the body of PATCH /admin/collections/{ref}:
+// the fields present are changed, the others kept. An empty alias
+// removes the alias.
+type AdminCollectionUpdate struct {
+	Title       *string   `json:"title,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	Alias       *string   `json:"alias,omitempty"`
+	MediaTypes  *[]string `json:"media_types,omitempty"`
+	PublicRead  *bool     `json:"public_read,omitempty"`
+	OnConflict  *string   `json:"on_conflict,omitempty"`
+}
+
+// Apply changes c by the fields present in u.
+func (u AdminCollectionUpdate) Apply(c *store.Collection) {
+	if u.Title != nil {
+		c.Title = *u.Title
+	}
+	if u.Description != nil {
+		c.Description = *u.Description
+	}
+	if u.Alias != nil {
+		c.Alias = *u.Alias
+	}
+	if u.MediaTypes != nil {
+		c.MediaTypes = *u.MediaTypes
+	}
+	if u.PublicRead != nil {
+		c.PublicRead = *u.PublicRead
+	}
+	if u.OnConflict != nil {
+		c.OnConflict = store.ConflictPolicy(*u.OnConflict)
+	}
 }
 
 // AdminGrant is an account's access to one collection.

@@ -10,8 +10,8 @@ import (
 	"github.com/heraldcti/herald/store"
 )
 
-// collectionResource is TAXII 2.1 §5.2.1.
-type collectionResource struct {
+// CollectionResource is TAXII 2.1 §5.2.1 (server and Client).
+type CollectionResource struct {
 	ID          string   `json:"id"`
 	Title       string   `json:"title"`
 	Description string   `json:"description,omitempty"`
@@ -19,22 +19,30 @@ type collectionResource struct {
 	CanRead     bool     `json:"can_read"`
 	CanWrite    bool     `json:"can_write"`
 	MediaTypes  []string `json:"media_types,omitempty"`
+	// OnConflict is Herald's custom property (TAXII 2.1 §7.1.1): what an
+	// add request does with a version already stored with other content
+	// (keep, replace or fail). Shown to callers who may write only.
+	OnConflict string `json:"x_herald_on_conflict,omitempty"`
 }
 
-// collectionsResource is TAXII 2.1 §5.1.1; no collections → {}.
-type collectionsResource struct {
-	Collections []collectionResource `json:"collections,omitempty"`
+// CollectionsResource is TAXII 2.1 §5.1.1; no collections → {}.
+type CollectionsResource struct {
+	Collections []CollectionResource `json:"collections,omitempty"`
 }
 
-func toResource(col store.Collection, who *caller) collectionResource {
+func toResource(col store.Collection, who *caller) CollectionResource {
 	mt := col.MediaTypes
 	if len(mt) == 0 {
 		mt = []string{MediaTypeSTIX}
 	}
-	return collectionResource{
+	r := CollectionResource{
 		ID: col.ID, Title: col.Title, Description: col.Description, Alias: col.Alias,
 		CanRead: who.canRead(col), CanWrite: who.canWrite(col), MediaTypes: mt,
 	}
+	if r.CanWrite {
+		r.OnConflict = string(col.OnConflict)
+	}
+	return r
 }
 
 // getCollections serves GET /{api-root}/collections/ (§5.1): the
@@ -47,7 +55,7 @@ func (s *Server) getCollections(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var res collectionsResource
+	var res CollectionsResource
 	for _, col := range cols {
 		if who.visible(col) {
 			res.Collections = append(res.Collections, toResource(col, who))

@@ -9,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// discoveryResource is TAXII 2.1 §4.1.1.
-type discoveryResource struct {
+// DiscoveryResource is TAXII 2.1 §4.1.1 (server and Client).
+type DiscoveryResource struct {
 	Title       string   `json:"title"`
 	Description string   `json:"description,omitempty"`
 	Contact     string   `json:"contact,omitempty"`
@@ -18,8 +18,8 @@ type discoveryResource struct {
 	APIRoots    []string `json:"api_roots,omitempty"`
 }
 
-// apiRootResource is TAXII 2.1 §4.2.1.
-type apiRootResource struct {
+// APIRootResource is TAXII 2.1 §4.2.1 (server and Client).
+type APIRootResource struct {
 	Title            string   `json:"title"`
 	Description      string   `json:"description,omitempty"`
 	Versions         []string `json:"versions"`
@@ -45,7 +45,7 @@ func writeJSON(c echo.Context, status int, v any) error {
 func (s *Server) getDiscovery(c echo.Context) error {
 	st := s.settings()
 	root := s.baseURL(c.Request()) + "/" + s.apiRoot + "/"
-	return writeJSON(c, http.StatusOK, discoveryResource{
+	return writeJSON(c, http.StatusOK, DiscoveryResource{
 		Title:       st.Title,
 		Description: st.Description,
 		Contact:     st.Contact,
@@ -57,7 +57,7 @@ func (s *Server) getDiscovery(c echo.Context) error {
 // getAPIRoot serves GET /{api-root}/ (§4.2).
 func (s *Server) getAPIRoot(c echo.Context) error {
 	st := s.settings()
-	return writeJSON(c, http.StatusOK, apiRootResource{
+	return writeJSON(c, http.StatusOK, APIRootResource{
 		Title:            st.APIRootTitle,
 		Description:      st.APIRootDescription,
 		Versions:         []string{MediaTypeTAXII},

@@ -1,4 +1,5 @@
-// Package taxii serves a Herald store over TAXII 2.1 on echo.
+// Package taxii serves a Herald store over TAXII 2.1 on echo, and is the
+// client of such a server (Client, client.go).
 //
 // It owns the HTTP surface: routing, media-type negotiation, query-parameter
 // parsing, signed pagination tokens, authentication and permissions, the
@@ -40,6 +41,19 @@
 // classify, the one error table), and calls (*Server).forgetCredentials
 // after changing accounts so the credential cache cannot serve stale
 // rights.
+//
+// # The client
+//
+// Client (client.go) is what `herald --server` uses: TAXII for objects,
+// the admin API for the rest, on the same wire types the handlers read and
+// write (DiscoveryResource, CollectionsResource, StatusResource,
+// ErrorResource, the Admin* bodies). Its errors are *StatusError, which
+// unwrap to the store sentinels by reading storeErrors backwards, so there
+// is one status table for both sides. It counts what an add request did
+// from x_herald_outcomes (StatusOutcomes), never from the messages. It
+// sends credentials only to the scheme and host of its server URL (no
+// foreign API root, no redirect elsewhere) and warns about plain http to
+// another machine.
 //
 // # Caveats
 //

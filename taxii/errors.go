@@ -101,8 +101,9 @@ func classify(err error) (status int, description string, header http.Header) {
 	return http.StatusInternalServerError, "internal server error", nil
 }
 
-// errorResource is the TAXII 2.1 error resource (§3.6.1).
-type errorResource struct {
+// ErrorResource is the TAXII 2.1 error resource (§3.6.1), as the server
+// sends it and Client reads it.
+type ErrorResource struct {
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
 	ErrorID     string `json:"error_id,omitempty"`
@@ -148,7 +149,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		resp.WriteHeader(status)
 		return
 	}
-	body, mErr := json.Marshal(errorResource{
+	body, mErr := json.Marshal(ErrorResource{
 		Title:       http.StatusText(status),
 		Description: description,
 		ErrorID:     rid,
@@ -160,4 +161,62 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if wErr := c.Blob(status, MediaTypeTAXII, body); wErr != nil {
 		log.Debug("write error response", "err", wErr)
 	}
+}
+
+// StatusError is an error answer as Client receives it: the request, the
+// HTTP status and the TAXII error resource's title and description. It
+// unwraps to the store sentinel that storeErrors maps to its status (see
+// sentinelForStatus), so a caller tests errors.Is(err, store.ErrNotFound)
+// the same way against a local store and a remote server.
+type StatusError struct {
+	Method, Path string
+	Status       int
+	Title        string
+	Description  string
+	// Hint, when set, ends the message of a 401 (say how to authenticate).
+	Hint string
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("%s %s: server answered %d", e.Method, e.Path, e.Status)
+	if e.Title != "" {
+		msg += ": " + e.Title
+	}
+	if e.Description != "" && e.Description != e.Title {
+		msg += ": " + e.Description
+	}
+	if e.Status == http.StatusUnauthorized && e.Hint != "" {
+		msg += " (" + e.Hint + ")"
+	}
+	return msg
+}
+
+// Unwrap returns the store sentinel of the status, or nil.
+func (e *StatusError) Unwrap() error { return sentinelForStatus(e.Status) }
+
+// sentinelForStatus reads storeErrors backwards: the first store sentinel
+// the table maps to this status, for client errors (4xx) only: a 5xx is
+// the server's failure, not something the caller did (storeErrors maps
+// ErrSchema to 500 and ErrLocked to 503, which a client must not take
+// for its own database's state). 422, which the add endpoint answers for
+// a body that is not an envelope, is ErrBadParameter too.
+func sentinelForStatus(status int) error {
+	if status < 400 || status >= 500 {
+		return nil
+	}
+	if status == http.StatusUnprocessableEntity {
+		return store.ErrBadParameter
+	}
+	for _, m := range storeErrors {
+		if m.status == status && isStoreSentinel(m.err) {
+			return m.err
+		}
+	}
+	return nil
+}
+
+// isStoreSentinel tells the store's sentinels from the context errors of
+// storeErrors.
+func isStoreSentinel(err error) bool {
+	return err != context.Canceled && err != context.DeadlineExceeded
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/taxii"
 )
 
 // backend is where a command reads and writes: a database file opened
@@ -21,11 +22,18 @@ type backend interface {
 	// Collection finds a collection by id, title or alias.
 	Collection(ctx context.Context, ref string) (store.Collection, error)
 	CreateCollection(ctx context.Context, c store.Collection) (store.Collection, error)
+	// UpdateCollection changes the fields u holds of the collection ref
+	// names and returns it as stored.
+	UpdateCollection(ctx context.Context, ref string, u taxii.AdminCollectionUpdate) (store.Collection, error)
 	DeleteCollection(ctx context.Context, ref string) error
 
 	// PutObjects stores a batch of valid objects (one transaction locally,
-	// one or more TAXII add requests remotely) and reports each.
-	PutObjects(ctx context.Context, coll store.Collection, objs []stix.Object) ([]putResult, error)
+	// one TAXII add request remotely) and reports each. A version stored
+	// with other content is settled by policy locally; remotely the
+	// server applies the collection's own policy (coll.OnConflict), which
+	// import checks is the one asked for. Under fail, a conflict writes
+	// nothing and the error is a *store.ConflictError.
+	PutObjects(ctx context.Context, coll store.Collection, objs []stix.Object, policy store.ConflictPolicy) ([]putResult, error)
 	// MaxBatchBytes is the largest batch, in bytes of JSON, that one
 	// PutObjects call should carry; 0 means no limit.
 	MaxBatchBytes() int64
@@ -34,9 +42,6 @@ type backend interface {
 	WalkObjects(ctx context.Context, coll store.Collection, q walkQuery, fn func(obj []byte) error) error
 	// Latest returns the latest version of one object, or store.ErrNotFound.
 	Latest(ctx context.Context, coll store.Collection, id string) (stix.Object, error)
-	// StoredVersion returns the stored bytes of one version of an object,
-	// or store.ErrNotFound.
-	StoredVersion(ctx context.Context, coll store.Collection, id, version string) ([]byte, error)
 
 	Accounts(ctx context.Context) ([]account, error)
 	CreateAccount(ctx context.Context, name, password string, admin bool) error
@@ -75,8 +80,10 @@ type outcome int
 const (
 	outAdded      outcome = iota + 1 // a new object
 	outNewVersion                    // a new version of a stored object
-	outUnchanged                     // this exact version was stored already
-	outRejected                      // invalid, or conflicts with a stored version
+	outUnchanged                     // this version was stored already, with JSON-equal content
+	outReplaced                      // stored with other content, replaced (--on-conflict replace)
+	outConflict                      // stored with other content, the stored one kept (keep)
+	outRejected                      // invalid
 )
 
 // putResult is what happened to one object.
@@ -84,7 +91,7 @@ type putResult struct {
 	ID      string
 	Version string
 	Outcome outcome
-	Reason  string // for outRejected
+	Reason  string // for outRejected and outConflict
 }
 
 // dataFlags are the flags of every command that touches data: --db or

@@ -85,7 +85,7 @@ func TestKill9DuringLargeImportLeavesWholeBatches(t *testing.T) {
 	}
 	// The import can be run again to completion.
 	r = runBin(t, dir, e, "import", "--collection", "bulk", path)
-	want := fmt.Sprintf("%s added, 0 new versions, %s unchanged, 0 rejected", formatCount(int64(total-n)), formatCount(int64(n)))
+	want := fmt.Sprintf("%s added, 0 new versions, %s unchanged, 0 replaced, 0 conflicts kept, 0 rejected", formatCount(int64(total-n)), formatCount(int64(n)))
 	if r.code != 0 || !strings.Contains(r.stderr, want) {
 		t.Fatalf("resumed import: want %q in\n%s", want, r.stderr)
 	}

@@ -325,7 +325,7 @@ func TestImportExportRoundTripsICSBundleByteForByte(t *testing.T) {
 	}
 	mustRun(t, e, "", "collection", "add", "--title", "ATT&CK for ICS", "--alias", "ics")
 	r := mustRun(t, e, "", "import", "--collection", "ics", path)
-	if !strings.Contains(r.stderr, "1,826 added, 0 new versions, 0 unchanged, 0 rejected") {
+	if !strings.Contains(r.stderr, "1,826 added, 0 new versions, 0 unchanged, 0 replaced, 0 conflicts kept, 0 rejected") {
 		t.Fatalf("import report:\n%s", r.stderr)
 	}
 
@@ -347,7 +347,7 @@ func TestImportExportRoundTripsICSBundleByteForByte(t *testing.T) {
 
 	// Importing again changes nothing.
 	r = mustRun(t, e, "", "import", "--collection", "ics", path)
-	if !strings.Contains(r.stderr, "0 added, 0 new versions, 1,826 unchanged, 0 rejected") {
+	if !strings.Contains(r.stderr, "0 added, 0 new versions, 1,826 unchanged, 0 replaced, 0 conflicts kept, 0 rejected") {
 		t.Fatalf("second import report:\n%s", r.stderr)
 	}
 	// Filters: only attack patterns, and nothing added after the last one.
@@ -406,7 +406,7 @@ func TestImportReportsRejectionsAndKeepsValidObjects(t *testing.T) {
 		"rejected: " + path + ": identity--33333333-3333-4333-8333-333333333333: ",
 		"created",
 		"rejected: " + path + ": objects[2]: ",
-		"2 added, 0 new versions, 0 unchanged, 2 rejected",
+		"2 added, 0 new versions, 0 unchanged, 0 replaced, 0 conflicts kept, 2 rejected",
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("report does not contain %q:\n%s", want, r.stderr)
@@ -417,18 +417,23 @@ func TestImportReportsRejectionsAndKeepsValidObjects(t *testing.T) {
 		t.Errorf("stored objects:\n%s\nwant the two valid ones", nd)
 	}
 
-	// A new version, an unchanged one, and a conflicting one.
+	// A new version, an unchanged one, and a conflicting one: the conflict
+	// keeps the stored version, is named, and is not a rejection (exit 0).
 	newer := identityJSON("11111111-1111-4111-8111-111111111111", "one, renamed", "2024-02-01T00:00:00.000Z")
 	conflict := identityJSON("22222222-2222-4222-8222-222222222222", "two, but different", "2024-01-01T00:00:00.000Z")
 	writeBundle(t, path, newer, good1, conflict)
 	r = run(t, e, "", "import", "--collection", "t", path)
-	if r.code != 1 || !strings.Contains(r.stderr, "0 added, 1 new versions, 1 unchanged, 1 rejected") ||
-		!strings.Contains(r.stderr, "identity--22222222-2222-4222-8222-222222222222: version 2024-01-01T00:00:00.000Z is already stored with different content") {
+	if r.code != 0 || !strings.Contains(r.stderr, "0 added, 1 new versions, 1 unchanged, 0 replaced, 1 conflicts kept, 0 rejected") ||
+		!strings.Contains(r.stderr, "conflict: "+path+": identity--22222222-2222-4222-8222-222222222222: version 2024-01-01T00:00:00.000Z is already stored with different content") {
 		t.Fatalf("exit %d, report:\n%s", r.code, r.stderr)
 	}
+	// --atomic is about invalid objects: a kept conflict does not stop it.
 	writeBundle(t, path, conflict)
-	if r := run(t, e, "", "import", "--collection", "t", "--atomic", path); r.code != 1 || !strings.Contains(r.stderr, "nothing written") {
-		t.Fatalf("--atomic with a conflict: exit %d\n%s", r.code, r.stderr)
+	if r := run(t, e, "", "import", "--collection", "t", "--atomic", path); r.code != 0 || !strings.Contains(r.stderr, "1 conflicts kept") {
+		t.Fatalf("--atomic with a kept conflict: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run(t, e, "", "import", "--collection", "t", "--atomic", "--on-conflict", "fail", path); r.code != 1 || !strings.Contains(r.stderr, "nothing written") {
+		t.Fatalf("--on-conflict fail with a conflict: exit %d\n%s", r.code, r.stderr)
 	}
 }
 

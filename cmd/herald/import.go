@@ -18,18 +18,31 @@ import (
 // ImportCommand imports advisories and STIX content into a collection.
 type ImportCommand struct{ m *Main }
 
-const importUsage = `Usage: herald import [--collection ID|TITLE|ALIAS] [--atomic] [--batch N] FILE...
+const importUsage = `Usage: herald import [--collection ID|TITLE|ALIAS] [--on-conflict keep|replace|fail] [--atomic] [--batch N] FILE...
 
 Imports each FILE into a collection. A FILE may be a YAML advisory, a
 STIX 2.1 bundle, a TAXII 2.1 envelope, a JSON array of STIX objects or a
 single object; gzip-compressed files are read as such; "-" reads stdin.
 The kind is told from the name (.yaml, .yml) or else from the content.
 
-Every object is validated. Invalid objects, and versions that conflict
-with a stored version of different content, are rejected and listed with
+Every object is validated. Invalid objects are rejected and listed with
 their id and the reason; the valid objects still land, unless --atomic is
 given, in which case nothing is written if anything is rejected. The exit
 status is 1 when anything was rejected.
+
+A version (id and modified) that is already stored with the same content
+as JSON (key order, white space, escapes and number spelling aside) is
+"unchanged". One stored with different content (a publisher that edited
+an object without a new modified) is a conflict, settled by --on-conflict
+(default: the collection's setting, which is keep unless changed with
+herald collection update):
+	keep     the stored version stays; each conflict is listed; exit 0
+	replace  the new content replaces it and gets a new date_added, so
+	         TAXII clients polling with added_after receive it again
+	fail     nothing at all is written if any conflict is found; exit 1.
+	         The whole import is held and written at once (as --atomic).
+Through --server the server applies the collection's setting;
+--on-conflict must then match it.
 
 Bundles are streamed and written in batches (default 5,000 objects per
 transaction), so a file of any size needs little memory; each committed
@@ -47,6 +60,7 @@ Examples:
 	herald import --collection "ATT&CK for ICS" ics-attack-18.1.json.gz
 	curl -s https://example.org/feed.json | herald import --collection partners -
 	herald import --atomic --collection partners a.json b.json
+	herald import --collection "ATT&CK for ICS" --on-conflict replace ics-attack-18.2.json.gz
 	HERALD_USER=ci HERALD_PASSWORD=... herald import --server http://127.0.0.1:8080 bundle.json
 `
 
@@ -58,6 +72,7 @@ func (c *ImportCommand) Run(ctx context.Context, args []string) error {
 	fs, data := c.m.dataFlagSet("import", importUsage)
 	coll := fs.String("collection", defaultCollection(c.m), "the collection (`id, title or alias`)")
 	atomic := fs.Bool("atomic", false, "write nothing if any object is rejected (holds the whole import in memory)")
+	onConflict := fs.String("on-conflict", "", "what a version stored with different content does: `keep|replace|fail` (default: the collection's setting, keep unless changed)")
 	batch := fs.Int("batch", DefaultBatchSize, "objects per write transaction")
 	verbose := fs.Bool("v", false, "print a line to stderr after each committed batch")
 	files, err := parseInterspersed(fs, args)
@@ -69,6 +84,14 @@ func (c *ImportCommand) Run(ctx context.Context, args []string) error {
 	}
 	if *batch < 1 {
 		return usagef("--batch %d: want at least 1", *batch)
+	}
+	var policy store.ConflictPolicy
+	if *onConflict != "" {
+		p, err := store.ParseConflictPolicy(*onConflict)
+		if err != nil {
+			return usagef("--on-conflict %q: want keep, replace or fail", *onConflict)
+		}
+		policy = p
 	}
 	stdinCount := 0
 	for _, f := range files {
@@ -92,8 +115,18 @@ func (c *ImportCommand) Run(ctx context.Context, args []string) error {
 		}
 		return err
 	}
+	if policy == "" {
+		policy = col.OnConflict
+	} else if data.server != "" && policy != col.OnConflict {
+		return fmt.Errorf("--on-conflict %s: through --server the server settles conflicts by the collection's own setting, which for %q is %s; "+
+			"leave --on-conflict out, or have an admin change it: herald collection update %q --on-conflict %s", policy, col.Title, col.OnConflict, *coll, policy)
+	}
+	if policy == "" {
+		policy = store.ConflictKeep
+	}
 	imp := &importer{
 		m: c.m, b: b, coll: col, batchSize: *batch, atomic: *atomic, verbose: *verbose,
+		policy: policy, oneWrite: *atomic || policy == store.ConflictFail,
 	}
 	var firstErr error
 	for _, name := range files {
@@ -102,7 +135,7 @@ func (c *ImportCommand) Run(ctx context.Context, args []string) error {
 			break
 		}
 	}
-	if firstErr == nil && imp.atomic {
+	if firstErr == nil && imp.oneWrite {
 		firstErr = imp.commitAtomic(ctx)
 	}
 	if err := imp.wait(); err != nil && firstErr == nil { // a write still in flight after an error
@@ -120,7 +153,7 @@ func (c *ImportCommand) Run(ctx context.Context, args []string) error {
 
 // counts tallies what an import did.
 type counts struct {
-	added, newVersions, unchanged, rejected int
+	added, newVersions, unchanged, replaced, conflicts, rejected int
 }
 
 func (c *counts) add(o outcome) {
@@ -131,20 +164,26 @@ func (c *counts) add(o outcome) {
 		c.newVersions++
 	case outUnchanged:
 		c.unchanged++
+	case outReplaced:
+		c.replaced++
+	case outConflict:
+		c.conflicts++
 	case outRejected:
 		c.rejected++
 	}
 }
 
 func (c counts) String() string {
-	return fmt.Sprintf("%s added, %s new versions, %s unchanged, %s rejected",
-		formatCount(int64(c.added)), formatCount(int64(c.newVersions)), formatCount(int64(c.unchanged)), formatCount(int64(c.rejected)))
+	return fmt.Sprintf("%s added, %s new versions, %s unchanged, %s replaced, %s conflicts kept, %s rejected",
+		formatCount(int64(c.added)), formatCount(int64(c.newVersions)), formatCount(int64(c.unchanged)),
+		formatCount(int64(c.replaced)), formatCount(int64(c.conflicts)), formatCount(int64(c.rejected)))
 }
 
 // rejection is one rejected object (or a whole file that could not be
 // read), with the reason.
 type rejection struct {
 	file, id, reason string
+	kind             string // in conflicts: "conflict" or "replaced"
 }
 
 // importer runs one import: it batches objects, writes them and keeps
@@ -154,7 +193,9 @@ type importer struct {
 	b         backend
 	coll      store.Collection
 	batchSize int
-	atomic    bool
+	atomic    bool                 // write nothing if anything is rejected
+	policy    store.ConflictPolicy // settles versions stored with other content
+	oneWrite  bool                 // hold the whole import and write it at once (--atomic, fail)
 	verbose   bool
 
 	batch      []stix.Object
@@ -165,8 +206,10 @@ type importer struct {
 	files      []fileCounts
 	total      counts
 	rejections []rejection
-	unlisted   int // rejections beyond maxListedRejections: counted only
-	written    int // objects committed so far (not counting rejections)
+	unlisted   int         // rejections beyond maxListedRejections: counted only
+	conflicts  []rejection // versions stored with other content (kept, replaced, or failing the import)
+	unlistedC  int         // conflicts beyond maxListedRejections: counted only
+	written    int         // objects committed so far (not counting rejections)
 }
 
 // maxListedRejections caps the rejections an import keeps and prints; the
@@ -183,6 +226,16 @@ func (imp *importer) listRejection(r rejection) {
 		return
 	}
 	imp.rejections = append(imp.rejections, r)
+}
+
+// listConflict keeps a conflict for the report, or only counts it past
+// the cap.
+func (imp *importer) listConflict(r rejection) {
+	if len(imp.conflicts) >= maxListedRejections {
+		imp.unlistedC++
+		return
+	}
+	imp.conflicts = append(imp.conflicts, r)
 }
 
 type fileCounts struct {
@@ -251,7 +304,7 @@ func (imp *importer) importFile(ctx context.Context, name string) error {
 	} else {
 		err = imp.importSTIX(ctx, src, display, tick)
 	}
-	if err == nil && !imp.atomic {
+	if err == nil && !imp.oneWrite {
 		if err = imp.flush(ctx); err == nil {
 			err = imp.wait()
 		}
@@ -388,7 +441,7 @@ func (imp *importer) queue(ctx context.Context, file string, obj stix.Object) er
 			imp.reject(file, obj.ID, fmt.Sprintf("%d bytes: larger than the server's max_content_length", len(obj.JSON)))
 			return nil
 		}
-		if !imp.atomic && imp.batchBytes+size > max {
+		if !imp.oneWrite && imp.batchBytes+size > max {
 			if err := imp.flush(ctx); err != nil {
 				return err
 			}
@@ -397,7 +450,7 @@ func (imp *importer) queue(ctx context.Context, file string, obj stix.Object) er
 	imp.batch = append(imp.batch, obj)
 	imp.batchFile = append(imp.batchFile, file)
 	imp.batchBytes += size
-	if !imp.atomic && len(imp.batch) >= imp.batchSize {
+	if !imp.oneWrite && len(imp.batch) >= imp.batchSize {
 		return imp.flush(ctx)
 	}
 	return nil
@@ -428,7 +481,7 @@ func (imp *importer) flush(ctx context.Context) error {
 	imp.inflight = w
 	go func() {
 		defer close(w.done)
-		w.res, w.err = imp.b.PutObjects(ctx, imp.coll, w.objs)
+		w.res, w.err = imp.b.PutObjects(ctx, imp.coll, w.objs, imp.policy)
 	}()
 	imp.batch = make([]stix.Object, 0, imp.batchSize)
 	imp.batchFile = make([]string, 0, imp.batchSize)
@@ -444,15 +497,35 @@ func (imp *importer) wait() error {
 	}
 	<-w.done
 	imp.inflight = nil
+	var ce *store.ConflictError
+	if errors.As(w.err, &ce) {
+		for _, c := range ce.Conflicts {
+			file := imp.coll.Title
+			if c.Index >= 0 && c.Index < len(w.files) && w.files[c.Index] != "" {
+				file = w.files[c.Index]
+			}
+			imp.listConflict(rejection{kind: "conflict", file: file, id: c.ID,
+				reason: fmt.Sprintf("version %s is already stored with different content", c.Version)})
+		}
+		return &conflictFailure{n: len(ce.Conflicts)}
+	}
 	if w.err != nil {
 		return fmt.Errorf("write %d objects to %q (the %s objects before them are stored): %w",
 			len(w.objs), imp.coll.Title, formatCount(int64(imp.written)), w.err)
 	}
 	for i, r := range w.res {
 		file := w.files[i]
-		if r.Outcome == outRejected {
+		switch r.Outcome {
+		case outRejected:
 			imp.listRejection(rejection{file: file, id: r.ID, reason: r.Reason})
-		} else {
+		case outConflict:
+			imp.listConflict(rejection{kind: "conflict", file: file, id: r.ID, reason: r.Reason})
+			imp.written++
+		case outReplaced:
+			imp.listConflict(rejection{kind: "replaced", file: file, id: r.ID,
+				reason: fmt.Sprintf("version %s was stored with different content; replaced, with a new date_added", r.Version)})
+			imp.written++
+		default:
 			imp.written++
 		}
 		imp.fileCounts(file).add(r.Outcome)
@@ -464,43 +537,37 @@ func (imp *importer) wait() error {
 	return nil
 }
 
-// commitAtomic writes the whole import in one transaction, or nothing
-// when anything was rejected.
+// commitAtomic writes the whole import in one write (--atomic, or
+// --on-conflict fail), or nothing when --atomic is given and anything was
+// rejected. Under fail the store (or the server) writes nothing when a
+// version conflicts; wait reports it.
 func (imp *importer) commitAtomic(ctx context.Context) error {
-	// A version stored with other bytes would be rejected by the write
-	// while the rest lands: find those first.
-	checkStored := imp.total.rejected == 0 // else nothing will be written anyway
-	for i, o := range imp.batch {
-		if !checkStored {
-			break
-		}
-		stored, err := imp.b.StoredVersion(ctx, imp.coll, o.ID, o.Version())
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("look up %s: %w", o.ID, err)
-		}
-		if !bytes.Equal(stored, o.JSON) {
-			imp.listRejection(rejection{file: imp.batchFile[i], id: o.ID,
-				reason: fmt.Sprintf("version %s is already stored with different content", o.Version())})
-			imp.fileCounts(imp.batchFile[i]).rejected++
-			imp.total.rejected++
-		}
-	}
-	if imp.total.rejected > 0 {
+	if imp.atomic && imp.total.rejected > 0 {
 		fmt.Fprintf(imp.m.Stderr, "nothing written (--atomic): %d objects rejected\n", imp.total.rejected)
 		imp.batch = nil
 		return nil
 	}
 	if max := imp.b.MaxBatchBytes(); max > 0 && imp.batchBytes > max {
-		return fmt.Errorf("--atomic through --server: the import is %s, more than the server's max_content_length of one request (%s); nothing written",
-			formatBytes(imp.batchBytes), formatBytes(max))
+		why := "--atomic"
+		if !imp.atomic {
+			why = "--on-conflict fail"
+		}
+		return fmt.Errorf("%s through --server: the import is %s, more than the server's max_content_length of one request (%s); nothing written",
+			why, formatBytes(imp.batchBytes), formatBytes(max))
 	}
 	if err := imp.flush(ctx); err != nil {
 		return err
 	}
 	return imp.wait()
+}
+
+// conflictFailure ends an import under --on-conflict fail that found
+// conflicts: nothing of the write was stored.
+type conflictFailure struct{ n int }
+
+func (e *conflictFailure) Error() string {
+	return fmt.Sprintf("--on-conflict fail: %s versions are already stored with different content (listed above); nothing written",
+		formatCount(int64(e.n)))
 }
 
 // report prints the counts per file (when there are several), the total
@@ -515,6 +582,12 @@ func (imp *importer) report(w io.Writer) {
 	}
 	if imp.unlisted > 0 {
 		fmt.Fprintf(w, "rejected: %s more objects, not listed\n", formatCount(int64(imp.unlisted)))
+	}
+	for _, r := range imp.conflicts {
+		fmt.Fprintf(w, "%s: %s: %s: %s\n", r.kind, r.file, r.id, r.reason)
+	}
+	if imp.unlistedC > 0 {
+		fmt.Fprintf(w, "conflict or replaced: %s more objects, not listed\n", formatCount(int64(imp.unlistedC)))
 	}
 	if len(imp.files) > 1 {
 		for _, f := range imp.files {

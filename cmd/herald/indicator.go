@@ -176,13 +176,13 @@ func (c *IndicatorCommand) publish(ctx context.Context, b backend, col store.Col
 			return err
 		}
 	}
-	res, err := b.PutObjects(ctx, col, objs)
+	res, err := b.PutObjects(ctx, col, objs, store.ConflictKeep)
 	if err != nil {
 		return fmt.Errorf("indicator add: %w", err)
 	}
 	indicatorID := ""
 	for i, r := range res {
-		if r.Outcome == outRejected {
+		if r.Outcome == outRejected || r.Outcome == outConflict {
 			return fmt.Errorf("indicator add: %s: %s", r.ID, r.Reason)
 		}
 		if objs[i].Type == "indicator" {
@@ -246,11 +246,11 @@ func (c *IndicatorCommand) revoke(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("indicator revoke: %w", err)
 		}
-		res, err := b.PutObjects(ctx, col, []stix.Object{revoked})
+		res, err := b.PutObjects(ctx, col, []stix.Object{revoked}, store.ConflictKeep)
 		if err != nil {
 			return fmt.Errorf("indicator revoke: %w", err)
 		}
-		if len(res) == 1 && res[0].Outcome == outRejected {
+		if len(res) == 1 && (res[0].Outcome == outRejected || res[0].Outcome == outConflict) {
 			return fmt.Errorf("indicator revoke: %s: %s", id, res[0].Reason)
 		}
 		fmt.Fprintf(c.m.Stderr, "revoked %s (new version %s) in %q\n", id, revoked.Modified, col.Title)

@@ -94,8 +94,17 @@ func (b *localBackend) DeleteCollection(ctx context.Context, ref string) error {
 
 func (b *localBackend) MaxBatchBytes() int64 { return 0 }
 
-func (b *localBackend) PutObjects(ctx context.Context, coll store.Collection, objs []stix.Object) ([]putResult, error) {
-	res, err := b.db.PutObjects(ctx, coll.ID, objs)
+func (b *localBackend) UpdateCollection(ctx context.Context, ref string, u taxii.AdminCollectionUpdate) (store.Collection, error) {
+	c, err := b.Collection(ctx, ref)
+	if err != nil {
+		return store.Collection{}, err
+	}
+	u.Apply(&c)
+	return b.db.UpdateCollection(ctx, c)
+}
+
+func (b *localBackend) PutObjects(ctx context.Context, coll store.Collection, objs []stix.Object, policy store.ConflictPolicy) ([]putResult, error) {
+	res, err := b.db.PutObjectsWith(ctx, coll.ID, objs, store.PutOptions{OnConflict: policy})
 	if err != nil {
 		return nil, err
 	}
@@ -109,12 +118,19 @@ func (b *localBackend) PutObjects(ctx context.Context, coll store.Collection, ob
 			out[i].Outcome = outNewVersion
 		case r.Outcome == store.Unchanged:
 			out[i].Outcome = outUnchanged
+		case r.Outcome == store.Replaced:
+			out[i].Outcome = outReplaced
 		default:
-			out[i].Outcome = outRejected
-			out[i].Reason = fmt.Sprintf("version %s is already stored with different content", r.Version)
+			out[i].Outcome = outConflict
+			out[i].Reason = conflictReason(r.Version)
 		}
 	}
 	return out, nil
+}
+
+// conflictReason says what a kept conflict is.
+func conflictReason(version string) string {
+	return fmt.Sprintf("version %s is already stored with different content; the stored one was kept", version)
 }
 
 // exportPageSize is how many versions export reads per transaction.
@@ -151,17 +167,6 @@ func (b *localBackend) Latest(ctx context.Context, coll store.Collection, id str
 		return stix.Object{}, fmt.Errorf("object %s in collection %q: %w", id, coll.Title, store.ErrNotFound)
 	}
 	return objectFromJSON(page.Records[len(page.Records)-1].JSON)
-}
-
-func (b *localBackend) StoredVersion(ctx context.Context, coll store.Collection, id, version string) ([]byte, error) {
-	page, err := b.db.Objects(ctx, coll.ID, store.Query{IDs: []string{id}, Versions: []string{version}, Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(page.Records) == 0 {
-		return nil, store.ErrNotFound
-	}
-	return page.Records[0].JSON, nil
 }
 
 // objectFromJSON decodes one stored object's bytes.

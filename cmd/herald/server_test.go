@@ -44,12 +44,12 @@ func TestServerModeAgainstALiveServer(t *testing.T) {
 		return objs
 	}()...)
 	r := mustRun(t, admin, "", "import", "--collection", "ics", path)
-	if !strings.Contains(r.stderr, "400 added, 0 new versions, 0 unchanged, 0 rejected") {
+	if !strings.Contains(r.stderr, "400 added, 0 new versions, 0 unchanged, 0 replaced, 0 conflicts kept, 0 rejected") {
 		t.Fatalf("import through the server:\n%s", r.stderr)
 	}
 	sameObjects(t, bundleObjects(t, []byte(mustRun(t, admin, "", "export", "--collection", "ics").stdout)), want)
 	r = mustRun(t, admin, "", "import", "--collection", "ics", path)
-	if !strings.Contains(r.stderr, "0 added, 0 new versions, 400 unchanged, 0 rejected") {
+	if !strings.Contains(r.stderr, "0 added, 0 new versions, 400 unchanged, 0 replaced, 0 conflicts kept, 0 rejected") {
 		t.Fatalf("second import through the server:\n%s", r.stderr)
 	}
 
@@ -188,7 +188,7 @@ func TestAdvisoryReimportRevokesRemovedRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := mustRun(t, e, "", "import", path)
-	if !strings.Contains(r.stderr, "0 new versions, 0 unchanged, 0 rejected") {
+	if !strings.Contains(r.stderr, "0 new versions, 0 unchanged, 0 replaced, 0 conflicts kept, 0 rejected") {
 		t.Fatalf("first import:\n%s", r.stderr)
 	}
 	r = mustRun(t, e, "", "import", path)

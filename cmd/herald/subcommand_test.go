@@ -11,7 +11,7 @@ import (
 func TestSubcommandDispatchMessages(t *testing.T) {
 	e := env{"HERALD_DB": t.TempDir() + "/h.db"}
 	for _, c := range []struct{ command, verbs string }{
-		{"collection", "add, list or rm"},
+		{"collection", "add, update, list or rm"},
 		{"user", "add, list, rm, passwd, grant or token"},
 		{"indicator", "add or revoke"},
 	} {

@@ -21,11 +21,14 @@ type collectionJSON struct {
 	Alias       string    `json:"alias,omitempty"`
 	MediaTypes  []string  `json:"media_types"`
 	PublicRead  bool      `json:"public_read,omitempty"`
+	OnConflict  string    `json:"on_conflict,omitempty"`
 	Created     time.Time `json:"created"`
 }
 
 func encodeCollection(c store.Collection) ([]byte, error) {
-	return json.Marshal(collectionJSON(c))
+	return json.Marshal(collectionJSON{ID: c.ID, Title: c.Title, Description: c.Description,
+		Alias: c.Alias, MediaTypes: c.MediaTypes, PublicRead: c.PublicRead,
+		OnConflict: string(c.OnConflict), Created: c.Created})
 }
 
 func decodeCollection(b []byte) (store.Collection, error) {
@@ -33,7 +36,14 @@ func decodeCollection(b []byte) (store.Collection, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return store.Collection{}, fmt.Errorf("decode collection: %w", err)
 	}
-	return store.Collection(c), nil
+	// A collection stored before on_conflict existed keeps the default.
+	policy := store.ConflictPolicy(c.OnConflict)
+	if policy == "" {
+		policy = store.ConflictKeep
+	}
+	return store.Collection{ID: c.ID, Title: c.Title, Description: c.Description,
+		Alias: c.Alias, MediaTypes: c.MediaTypes, PublicRead: c.PublicRead,
+		OnConflict: policy, Created: c.Created}, nil
 }
 
 // CreateCollection stores a new collection and returns it with its ID (a

@@ -71,11 +71,7 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 	exactKey := append(prefixKey(o.ID), version...)
 	if p, ok := w.pending[string(exactKey)]; ok {
 		res.DateAdded = time.UnixMicro(p.da).UTC()
-		res.Outcome = store.Conflict
-		if bytes.Equal(p.json, o.JSON) {
-			res.Outcome = store.Unchanged
-		}
-		return res, nil
+		return res, settle(&res, p.json, o.JSON)
 	}
 	if v := c.exact.Get(exactKey); v != nil {
 		if len(v) != 8 {
@@ -86,11 +82,7 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 			return res, fmt.Errorf("stored version at %d: %w", daValue(v), err)
 		}
 		res.DateAdded = time.UnixMicro(daValue(v)).UTC()
-		res.Outcome = store.Conflict
-		if bytes.Equal(r.json, o.JSON) {
-			res.Outcome = store.Unchanged
-		}
-		return res, nil
+		return res, settle(&res, r.json, o.JSON)
 	}
 
 	da := w.next
@@ -143,6 +135,21 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 	res.Outcome = store.Added
 	res.DateAdded = time.UnixMicro(da).UTC()
 	return res, nil
+}
+
+// settle sets the outcome of a version that is already stored (or planned
+// in this call) with the bytes stored: Unchanged when they are JSON-equal
+// to the incoming ones, else Conflict (the caller applies the policy).
+func settle(res *store.PutResult, stored, incoming []byte) error {
+	eq, err := stix.EqualJSON(stored, incoming)
+	if err != nil {
+		return fmt.Errorf("compare with the stored version: %w", err)
+	}
+	res.Outcome = store.Conflict
+	if eq {
+		res.Outcome = store.Unchanged
+	}
+	return nil
 }
 
 // compareGroups orders spec groups; a nil group is the smallest.

@@ -14,8 +14,8 @@ func testStatusRoundTripAndReplace(t *testing.T, open Opener) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 123456000, time.UTC)
 	s := store.Status{ID: "2d086da7-4bdc-4f91-900e-d77486753710", Status: "pending", RequestTime: t0, CollectionID: "c",
 		TotalCount: 3, SuccessCount: 1, FailureCount: 1, PendingCount: 1,
-		Successes: []store.StatusDetail{{ID: "indicator--1", Version: mA1, Message: "already present"}},
-		Failures:  []store.StatusDetail{{ID: "indicator--2", Message: "bad pattern"}},
+		Successes: []store.StatusDetail{{ID: "indicator--1", Version: mA1, Message: "already present", Outcome: "unchanged"}},
+		Failures:  []store.StatusDetail{{ID: "indicator--2", Message: "bad pattern", Outcome: "invalid"}},
 		Pendings:  []store.StatusDetail{{ID: "indicator--3", Version: mA2}}}
 	if err := db.PutStatus(ctx, s); err != nil {
 		t.Fatal(err)
@@ -28,7 +28,7 @@ func testStatusRoundTripAndReplace(t *testing.T, open Opener) {
 		t.Errorf("Status = %+v\nwant %+v", got, s)
 	}
 	s.Status, s.PendingCount, s.SuccessCount, s.Pendings = "complete", 0, 2, nil
-	s.Successes = append(s.Successes, store.StatusDetail{ID: "indicator--3", Version: mA2})
+	s.Successes = append(s.Successes, store.StatusDetail{ID: "indicator--3", Version: mA2, Outcome: "replaced"})
 	if err := db.PutStatus(ctx, s); err != nil {
 		t.Fatal(err)
 	}

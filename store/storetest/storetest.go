@@ -18,12 +18,15 @@
 // contract, never about one backend: the filters of TAXII 2.1 §3.4.1
 // against a brute-force reference, paging while writers add more,
 // date_added unique and increasing (100,000 versions in one call,
-// concurrent writers), first/last by instant, delete by version, status
+// concurrent writers), re-imported versions (JSON-equal is unchanged;
+// keep, replace and fail on a real difference), first/last by instant,
+// delete by version, status
 // expiry, accounts, grants and tokens, and the account rules under
 // concurrent callers.
 //
 // Files: accounts.go (accounts, tokens, meta and the atomic account
-// operations), collections.go, put.go, filters.go and reference.go (the
+// operations), collections.go, put.go, conflict.go (re-imports: JSON-equal
+// versions and the conflict policies), filters.go and reference.go (the
 // filter table and the brute-force reference), paging.go, objectsto.go,
 // delete.go, statuses.go, concurrency.go, fuzz.go (FuzzQuery, for a
 // backend's fuzz target), helpers.go.
@@ -58,6 +61,11 @@ var tests = []struct {
 	{"PutObjectsUnknownCollection", testPutObjectsUnknownCollection},
 	{"PutObjectsCancelledContext", testPutObjectsCancelledContext},
 	{"PutObjectsEffectiveSpecVersion", testPutObjectsEffectiveSpecVersion},
+	{"PutObjectsJSONEqualIsUnchanged", testPutObjectsJSONEqualIsUnchanged},
+	{"PutObjectsConflictKeep", testPutObjectsConflictKeep},
+	{"PutObjectsConflictReplace", testPutObjectsConflictReplace},
+	{"PutObjectsConflictFail", testPutObjectsConflictFail},
+	{"CollectionConflictPolicy", testCollectionConflictPolicy},
 	{"ConcurrentWritersGetUniqueDateAdded", testConcurrentWritersGetUniqueDateAdded},
 	{"CancelledContext", testCancelledContext},
 	{"ObjectsFilters", testObjectsFilters},
