@@ -28,13 +28,15 @@ func validateCollection(c *store.Collection) error {
 	return nil
 }
 
-const collectionColumns = "c.id, c.title, c.description, c.alias, c.media_types, c.public_read, c.created_ns"
+const collectionColumns = "c.id, c.title, c.description, c.alias, c.media_types, c.public_read, c.created_ns, c.on_conflict"
 
 func scanCollection(row pgx.Row) (store.Collection, error) {
 	var c store.Collection
 	var created int64
-	err := row.Scan(&c.ID, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &created)
+	var onConflict string
+	err := row.Scan(&c.ID, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &created, &onConflict)
 	c.Created = time.Unix(0, created).UTC()
+	c.OnConflict = store.ConflictPolicy(onConflict)
 	return c, err
 }
 
@@ -60,9 +62,9 @@ func (db *DB) CreateCollection(ctx context.Context, c store.Collection) (store.C
 func (db *DB) insertCollection(ctx context.Context, c store.Collection) error {
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var num int64
-		err := tx.QueryRow(ctx, `INSERT INTO collections (id, title, description, alias, media_types, public_read, created_ns)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING num`,
-			c.ID, c.Title, c.Description, c.Alias, c.MediaTypes, c.PublicRead, c.Created.UnixNano()).Scan(&num)
+		err := tx.QueryRow(ctx, `INSERT INTO collections (id, title, description, alias, media_types, public_read, created_ns, on_conflict)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING num`,
+			c.ID, c.Title, c.Description, c.Alias, c.MediaTypes, c.PublicRead, c.Created.UnixNano(), string(c.OnConflict)).Scan(&num)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return fmt.Errorf("collection id %s is taken: %w", c.ID, store.ErrExists)
@@ -142,7 +144,8 @@ func (db *DB) UpdateCollection(ctx context.Context, c store.Collection) (store.C
 		row := tx.QueryRow(ctx, "SELECT c.num, "+collectionColumns+" FROM collections c WHERE c.id = $1 FOR UPDATE", c.ID)
 		var old store.Collection
 		var created int64
-		err := row.Scan(&num, &old.ID, &old.Title, &old.Description, &old.Alias, &old.MediaTypes, &old.PublicRead, &created)
+		var oldPolicy string
+		err := row.Scan(&num, &old.ID, &old.Title, &old.Description, &old.Alias, &old.MediaTypes, &old.PublicRead, &created, &oldPolicy)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.ErrNotFound
 		}
@@ -153,8 +156,8 @@ func (db *DB) UpdateCollection(ctx context.Context, c store.Collection) (store.C
 		if err := claimNames(ctx, tx, num, c, old); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE collections SET title = $2, description = $3, alias = $4, media_types = $5, public_read = $6
-			WHERE num = $1`, num, c.Title, c.Description, c.Alias, c.MediaTypes, c.PublicRead)
+		_, err = tx.Exec(ctx, `UPDATE collections SET title = $2, description = $3, alias = $4, media_types = $5, public_read = $6,
+			on_conflict = $7 WHERE num = $1`, num, c.Title, c.Description, c.Alias, c.MediaTypes, c.PublicRead, string(c.OnConflict))
 		return err
 	})
 	if err != nil {

@@ -41,8 +41,10 @@ func dumpTx(ctx context.Context, tx pgx.Tx, fn func(store.DumpItem) error) error
 	colls, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (numbered, error) {
 		var x numbered
 		var created int64
-		err := r.Scan(&x.num, &x.c.ID, &x.c.Title, &x.c.Description, &x.c.Alias, &x.c.MediaTypes, &x.c.PublicRead, &created)
+		var onConflict string
+		err := r.Scan(&x.num, &x.c.ID, &x.c.Title, &x.c.Description, &x.c.Alias, &x.c.MediaTypes, &x.c.PublicRead, &created, &onConflict)
 		x.c.Created = time.Unix(0, created).UTC()
+		x.c.OnConflict = store.ConflictPolicy(onConflict)
 		return x, err
 	})
 	if err != nil {

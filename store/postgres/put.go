@@ -49,18 +49,31 @@ type newVersion struct {
 	json                   []byte
 }
 
-// PutObjects stores object versions in the collection with this id, all
-// in one transaction, with the bbolt backend's semantics: a stored
-// (id, version) with the same bytes is Unchanged, with other bytes a
-// Conflict (the stored bytes are kept); a new version is Added with a
-// date_added of max(now, previous+1µs), unique and strictly increasing
-// within the collection. Writers to one collection serialise on the
-// collection's row lock, held to commit (see the package doc).
+// PutObjects is PutObjectsWith with the zero options (keep).
+func (db *DB) PutObjects(ctx context.Context, collectionID string, objs []stix.Object) ([]store.PutResult, error) {
+	return db.PutObjectsWith(ctx, collectionID, objs, store.PutOptions{})
+}
+
+// PutObjectsWith stores object versions in the collection with this id,
+// all in one transaction, with the bbolt backend's semantics: a stored
+// (id, version) with JSON-equal content (stix.EqualJSON; equal hashes of
+// the bytes first) is Unchanged; with other content it is a conflict,
+// settled by opts.OnConflict: keep (Conflict, the stored bytes are kept),
+// replace (Replaced: the stored row is deleted, its marks fixed, and the
+// incoming version added with a new date_added) or fail (nothing written,
+// *store.ConflictError). A new version is Added with a date_added of
+// max(now, previous+1µs), unique and strictly increasing within the
+// collection. Writers to one collection serialise on the collection's row
+// lock, held to commit (see the package doc).
 //
 // It fails with store.ErrNotFound for an unknown collection and with
-// store.ErrBadParameter, naming the object, for a malformed object;
-// nothing is stored then.
-func (db *DB) PutObjects(ctx context.Context, collectionID string, objs []stix.Object) ([]store.PutResult, error) {
+// store.ErrBadParameter, naming the object, for a malformed object or an
+// unknown policy; nothing is stored then.
+func (db *DB) PutObjectsWith(ctx context.Context, collectionID string, objs []stix.Object, opts store.PutOptions) ([]store.PutResult, error) {
+	policy, err := store.ParseConflictPolicy(string(opts.OnConflict))
+	if err != nil {
+		return nil, fmt.Errorf("put objects in %s: %w", collectionID, err)
+	}
 	versions := make([]string, len(objs))
 	for i, o := range objs {
 		versions[i] = o.Version()
@@ -70,10 +83,26 @@ func (db *DB) PutObjects(ctx context.Context, collectionID string, objs []stix.O
 	}
 	var results []store.PutResult
 	var grew bool
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var err error
+		if policy == store.ConflictReplace {
+			results, grew, err = db.putReplacing(ctx, tx, collectionID, objs, versions)
+			return err
+		}
 		results, grew, err = db.putObjects(ctx, tx, collectionID, objs, versions, nil)
-		return err
+		if err != nil || policy != store.ConflictFail {
+			return err
+		}
+		ce := &store.ConflictError{}
+		for i, r := range results {
+			if r.Outcome == store.Conflict {
+				ce.Conflicts = append(ce.Conflicts, store.ConflictDetail{Index: i, PutResult: r})
+			}
+		}
+		if len(ce.Conflicts) > 0 {
+			return ce // the transaction is rolled back: nothing written
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("put objects in %s: %w", collectionID, err)
@@ -82,6 +111,111 @@ func (db *DB) PutObjects(ctx context.Context, collectionID string, objs []stix.O
 		db.refreshStatistics(ctx)
 	}
 	return results, nil
+}
+
+// putReplacing is putObjects under ConflictReplace, as if the objects
+// were stored one after the other. The call is cut into segments where a
+// version repeats with content not JSON-equal to its previous
+// occurrence; in each segment the stored versions that conflict with
+// their first occurrence are deleted (marks fixed, counter lowered; the
+// high water stays, so their date_added never comes back), then
+// putObjects adds them anew, and their results say Replaced.
+func (db *DB) putReplacing(ctx context.Context, tx pgx.Tx, collectionID string, objs []stix.Object, versions []string) ([]store.PutResult, bool, error) {
+	type key struct{ id, version string }
+	if _, _, _, err := lockCollection(ctx, tx, collectionID); err != nil {
+		return nil, false, err // also for an empty call: an unknown collection is ErrNotFound
+	}
+	results := make([]store.PutResult, 0, len(objs))
+	grew := false
+	for start := 0; start < len(objs); {
+		// The segment ends before a version that repeats with other content.
+		seen := make(map[key]int)
+		end := start
+		for ; end < len(objs); end++ {
+			k := key{objs[end].ID, versions[end]}
+			if j, ok := seen[k]; ok {
+				eq, err := stix.EqualJSON(objs[j].JSON, objs[end].JSON)
+				if err != nil {
+					return nil, false, fmt.Errorf("object %s version %s: %w", k.id, k.version, err)
+				}
+				if !eq {
+					break
+				}
+				continue
+			}
+			seen[k] = end
+		}
+		num, _, _, err := lockCollection(ctx, tx, collectionID)
+		if err != nil {
+			return nil, false, err
+		}
+		var ids, vers []string
+		for k := range seen {
+			ids, vers = append(ids, k.id), append(vers, k.version)
+		}
+		rows, err := tx.Query(ctx, `SELECT u.id, u.ver, v.json
+			FROM unnest($2::text[], $3::text[]) AS u(id, ver)
+			CROSS JOIN LATERAL (SELECT w.json FROM versions w
+				WHERE w.coll = $1 AND w.id = u.id AND w.version = u.ver) v`, num, ids, vers)
+		if err != nil {
+			return nil, false, fmt.Errorf("look up stored versions: %w", err)
+		}
+		replaced := make(map[key]bool)
+		for rows.Next() {
+			var k key
+			var js []byte
+			if err := rows.Scan(&k.id, &k.version, &js); err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("look up stored versions: %w", err)
+			}
+			eq, err := stix.EqualJSON(js, objs[seen[k]].JSON)
+			if err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("object %s version %s: compare with the stored version: %w", k.id, k.version, err)
+			}
+			if !eq {
+				replaced[k] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, false, fmt.Errorf("look up stored versions: %w", err)
+		}
+		if len(replaced) > 0 {
+			var rIDs, rVers []string
+			touched := make(map[string]bool)
+			for k := range replaced {
+				rIDs, rVers = append(rIDs, k.id), append(rVers, k.version)
+				touched[k.id] = true
+			}
+			tag, err := tx.Exec(ctx, `DELETE FROM versions w USING unnest($2::text[], $3::text[]) AS u(id, ver)
+				WHERE w.coll = $1 AND w.id = u.id AND w.version = u.ver`, num, rIDs, rVers)
+			if err != nil {
+				return nil, false, fmt.Errorf("delete replaced versions: %w", err)
+			}
+			for id := range touched {
+				if err := fixMarks(ctx, tx, num, id); err != nil {
+					return nil, false, err
+				}
+			}
+			if _, err := tx.Exec(ctx, "UPDATE collections SET version_count = version_count - $2 WHERE num = $1", num, tag.RowsAffected()); err != nil {
+				return nil, false, fmt.Errorf("update collection counters: %w", err)
+			}
+		}
+		res, g, err := db.putObjects(ctx, tx, collectionID, objs[start:end], versions[start:end], nil)
+		if err != nil {
+			return nil, false, err
+		}
+		for i := range res {
+			if k := (key{objs[start+i].ID, versions[start+i]}); replaced[k] && seen[k] == start+i {
+				res[i].Outcome, res[i].NewObject = store.Replaced, false
+			}
+		}
+		results = append(results, res...)
+		grew = grew || g
+		start = end
+	}
+	return results, grew, nil
 }
 
 // refreshStatistics re-samples the versions table after a bulk write
@@ -133,6 +267,7 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 	type stored struct {
 		da   int64
 		hash []byte // SHA-256 of the stored bytes
+		json []byte // the stored bytes, read only when an incoming hash differs
 	}
 	existing := make(map[key]stored)
 	if len(qIDs) > 0 {
@@ -158,6 +293,46 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, false, fmt.Errorf("look up stored versions: %w", err)
+		}
+	}
+	// Incoming bytes that differ from the stored ones may still be the
+	// same JSON value (another key order, white space, escapes or number
+	// spelling): read those stored versions to compare as JSON.
+	var dIDs, dVers []string
+	asked := make(map[key]bool)
+	for i, o := range objs {
+		k := key{o.ID, versions[i]}
+		s, ok := existing[k]
+		if !ok || asked[k] {
+			continue
+		}
+		if h := sha256.Sum256(o.JSON); !bytes.Equal(h[:], s.hash) {
+			asked[k] = true
+			dIDs, dVers = append(dIDs, k.id), append(dVers, k.version)
+		}
+	}
+	if len(dIDs) > 0 {
+		rows, err := tx.Query(ctx, `SELECT u.id, u.ver, v.json
+			FROM unnest($2::text[], $3::text[]) AS u(id, ver)
+			CROSS JOIN LATERAL (SELECT w.json FROM versions w
+				WHERE w.coll = $1 AND w.id = u.id AND w.version = u.ver) v`, num, dIDs, dVers)
+		if err != nil {
+			return nil, false, fmt.Errorf("read stored versions: %w", err)
+		}
+		for rows.Next() {
+			var k key
+			var js []byte
+			if err := rows.Scan(&k.id, &k.version, &js); err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("read stored versions: %w", err)
+			}
+			s := existing[k]
+			s.json = js
+			existing[k] = s
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, false, fmt.Errorf("read stored versions: %w", err)
 		}
 	}
 
@@ -226,8 +401,12 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 		res := store.PutResult{ID: o.ID, Version: versions[i]}
 		if p, ok := added[k]; ok {
 			res.DateAdded = time.UnixMicro(p.da).UTC()
+			eq, err := stix.EqualJSON(p.json, o.JSON)
+			if err != nil {
+				return nil, false, fmt.Errorf("object %s version %s: %w", o.ID, versions[i], err)
+			}
 			res.Outcome = store.Conflict
-			if bytes.Equal(p.json, o.JSON) {
+			if eq {
 				res.Outcome = store.Unchanged
 			}
 			results[i] = res
@@ -235,9 +414,15 @@ func (db *DB) putObjects(ctx context.Context, tx pgx.Tx, collectionID string, ob
 		}
 		if s, ok := existing[k]; ok {
 			res.DateAdded = time.UnixMicro(s.da).UTC()
-			res.Outcome = store.Conflict
-			if h := sha256.Sum256(o.JSON); bytes.Equal(h[:], s.hash) {
-				res.Outcome = store.Unchanged
+			res.Outcome = store.Unchanged
+			if h := sha256.Sum256(o.JSON); !bytes.Equal(h[:], s.hash) {
+				eq, err := stix.EqualJSON(s.json, o.JSON)
+				if err != nil {
+					return nil, false, fmt.Errorf("object %s version %s: compare with the stored version: %w", o.ID, versions[i], err)
+				}
+				if !eq {
+					res.Outcome = store.Conflict
+				}
 			}
 			results[i] = res
 			continue

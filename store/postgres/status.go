@@ -15,6 +15,7 @@ type statusDetailJSON struct {
 	ID      string `json:"id"`
 	Version string `json:"version,omitempty"`
 	Message string `json:"message,omitempty"`
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // statusJSON is how a status is stored: the same JSON as the bbolt
