@@ -1,9 +1,10 @@
 package bolt
 
 import (
+	"github.com/heraldcti/herald/store/internal/order"
+
 	"encoding/binary"
 	"errors"
-	"strconv"
 )
 
 // Each collection has a bucket under "objects", named by its id, holding
@@ -85,47 +86,6 @@ func prefixDAKey(s string, us int64) []byte {
 	return putDA(prefixKey(s), us)
 }
 
-// specKey encodes a spec version so that "2.0" < "2.1" < "2.10": a
-// canonical "major.minor" (no leading zeros, each < 65536) becomes 0x01 and
-// two 2-byte numbers; anything else becomes 0x00, its length (one byte) and
-// its bytes, sorting before every numeric version. Both forms are
-// self-delimiting, so the version key can follow.
-func specKey(spec string) []byte {
-	if maj, min, ok := numericSpec(spec); ok {
-		return []byte{1, byte(maj >> 8), byte(maj), byte(min >> 8), byte(min)}
-	}
-	b := make([]byte, 0, 2+len(spec))
-	b = append(b, 0, byte(len(spec)))
-	return append(b, spec...)
-}
-
-func numericSpec(s string) (maj, min int, ok bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			a, okA := canonicalUint16(s[:i])
-			b, okB := canonicalUint16(s[i+1:])
-			return a, b, okA && okB
-		}
-	}
-	return 0, 0, false
-}
-
-func canonicalUint16(s string) (int, bool) {
-	if s == "" || len(s) > 5 || (len(s) > 1 && s[0] == '0') {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n > 0xffff {
-		return 0, false
-	}
-	return n, true
-}
-
 // specKeyLen is the length of the specKey at the start of b, or -1.
 func specKeyLen(b []byte) int {
 	switch {
@@ -135,29 +95,6 @@ func specKeyLen(b []byte) int {
 		return 2 + int(b[1])
 	}
 	return -1
-}
-
-// Version key kinds: timestamps sort by instant; other versions (content
-// hashes of SCOs, or unparsable strings) sort after them, by date_added.
-const (
-	verKindTime  = 1
-	verKindOther = 2
-)
-
-// verKey encodes a version for ordering inside one object and spec group.
-// The version string ends the key, so two strings naming the same instant
-// ("…00Z" and "…00.000Z") stay distinct versions.
-func verKey(version string, da int64) []byte {
-	b := make([]byte, 0, 1+12+len(version))
-	if sec, nsec, ok := parseTimestamp(version); ok {
-		b = append(b, verKindTime)
-		b = binary.BigEndian.AppendUint64(b, uint64(sec)^signBit)
-		b = binary.BigEndian.AppendUint32(b, uint32(nsec))
-	} else {
-		b = append(b, verKindOther)
-		b = putDA(b, da)
-	}
-	return append(b, version...)
 }
 
 // sortedKey is the key of a version in bucket s.
@@ -189,3 +126,9 @@ func splitSortedKey(k []byte, prefixLen int) (group []byte, err error) {
 	}
 	return k[:prefixLen+n], nil
 }
+
+// specKey and verKey are the ordering keys shared by every backend (see
+// package order): spec versions numerically, versions as instants.
+func specKey(spec string) []byte { return order.SpecKey(spec) }
+
+func verKey(version string, da int64) []byte { return order.VerKey(version, da) }
