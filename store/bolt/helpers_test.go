@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/store/bolt"
+	"github.com/heraldcti/herald/store/storetest"
 )
 
 // TestMain lets the test binary double as the child process of the
@@ -70,37 +69,6 @@ func mustCollection(tb testing.TB, db *bolt.DB, title string) store.Collection {
 		tb.Fatalf("CreateCollection(%q): %v", title, err)
 	}
 	return c
-}
-
-// sdo builds a versioned object. spec "" means the JSON has no
-// spec_version (STIX 2.0). extra distinguishes contents of one version.
-func sdo(typ, id, modified, spec string, extra ...string) stix.Object {
-	m := map[string]any{"type": typ, "id": id, "created": "2020-01-01T00:00:00.000Z", "modified": modified}
-	if spec != "" {
-		m["spec_version"] = spec
-	}
-	if len(extra) > 0 {
-		m["name"] = extra[0]
-	}
-	js, err := json.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
-	return stix.Object{Type: typ, ID: id, SpecVersion: spec, Created: "2020-01-01T00:00:00.000Z", Modified: modified, JSON: js}
-}
-
-// sco builds an unversioned cyber-observable (no created/modified).
-func sco(typ, id, value string) stix.Object {
-	js, err := json.Marshal(map[string]any{"type": typ, "id": id, "spec_version": "2.1", "value": value})
-	if err != nil {
-		panic(err)
-	}
-	return stix.Object{Type: typ, ID: id, SpecVersion: "2.1", JSON: js}
-}
-
-// objID is a deterministic STIX id.
-func objID(typ string, n int) string {
-	return fmt.Sprintf("%s--00000000-0000-4000-8000-%012d", typ, n)
 }
 
 // mustPut stores objects and fails on error.
@@ -163,3 +131,13 @@ func tokenHash(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// The object builders and the background writer are the conformance
+// suite's (package storetest), so both test the same data.
+var (
+	sdo               = storetest.SDO
+	sco               = storetest.SCO
+	objID             = storetest.ObjID
+	writeInBackground = storetest.WriteInBackground
+	nextCommit        = storetest.NextCommit
+)

@@ -6,62 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
-	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/store/bolt"
 )
-
-// writeInBackground puts batches of new versions until stop is closed.
-// committed receives a value after each committed batch when the test is
-// waiting for one (it is not buffered beyond one, so a test that drains it
-// and then receives knows a batch committed after the drain).
-func writeInBackground(t *testing.T, db *bolt.DB, coll string, stop <-chan struct{}) (wg *sync.WaitGroup, committed <-chan struct{}) {
-	t.Helper()
-	wg = new(sync.WaitGroup)
-	done := make(chan struct{}, 1)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			batch := make([]stix.Object, 20)
-			for j := range batch {
-				n := i*len(batch) + j
-				// New objects and new versions of old ones.
-				batch[j] = sdo("indicator", objID("indicator", n%500), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n)*time.Millisecond).Format(time.RFC3339Nano), "2.1")
-			}
-			if _, err := db.PutObjects(ctx, coll, batch); err != nil {
-				t.Errorf("background PutObjects: %v", err)
-				return
-			}
-			select {
-			case done <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	return wg, done
-}
-
-// nextCommit waits until the background writer commits a batch after this
-// call.
-func nextCommit(committed <-chan struct{}) {
-	select {
-	case <-committed: // a batch from before: drop it
-	default:
-	}
-	<-committed
-}
 
 func TestBackupWhileWriting(t *testing.T) {
 	db := mustOpen(t, &store.Options{NoSync: true})

@@ -73,9 +73,9 @@ func mustCollection(tb testing.TB, db store.Store, title string) store.Collectio
 	return c
 }
 
-// sdo builds a versioned object. spec "" means the JSON has no
+// SDO builds a versioned object. spec "" means the JSON has no
 // spec_version (STIX 2.0). extra distinguishes contents of one version.
-func sdo(typ, id, modified, spec string, extra ...string) stix.Object {
+func SDO(typ, id, modified, spec string, extra ...string) stix.Object {
 	m := map[string]any{"type": typ, "id": id, "created": "2020-01-01T00:00:00.000Z", "modified": modified}
 	if spec != "" {
 		m["spec_version"] = spec
@@ -90,8 +90,8 @@ func sdo(typ, id, modified, spec string, extra ...string) stix.Object {
 	return stix.Object{Type: typ, ID: id, SpecVersion: spec, Created: "2020-01-01T00:00:00.000Z", Modified: modified, JSON: js}
 }
 
-// sco builds an unversioned cyber-observable (no created/modified).
-func sco(typ, id, value string) stix.Object {
+// SCO builds an unversioned cyber-observable (no created/modified).
+func SCO(typ, id, value string) stix.Object {
 	js, err := json.Marshal(map[string]any{"type": typ, "id": id, "spec_version": "2.1", "value": value})
 	if err != nil {
 		panic(err)
@@ -99,8 +99,8 @@ func sco(typ, id, value string) stix.Object {
 	return stix.Object{Type: typ, ID: id, SpecVersion: "2.1", JSON: js}
 }
 
-// objID is a deterministic STIX id.
-func objID(typ string, n int) string {
+// ObjID is a deterministic STIX id.
+func ObjID(typ string, n int) string {
 	return fmt.Sprintf("%s--00000000-0000-4000-8000-%012d", typ, n)
 }
 
@@ -151,11 +151,11 @@ func contextWithCancel() (context.Context, context.CancelFunc) {
 	return context.WithCancel(context.Background())
 }
 
-// writeInBackground puts batches of new versions until stop is closed.
+// WriteInBackground puts batches of new versions until stop is closed.
 // committed receives a value after each committed batch when the test is
 // waiting for one (it is not buffered beyond one, so a test that drains it
 // and then receives knows a batch committed after the drain).
-func writeInBackground(t *testing.T, db store.Store, coll string, stop <-chan struct{}) (wg *sync.WaitGroup, committed <-chan struct{}) {
+func WriteInBackground(t *testing.T, db store.Store, coll string, stop <-chan struct{}) (wg *sync.WaitGroup, committed <-chan struct{}) {
 	t.Helper()
 	wg = new(sync.WaitGroup)
 	done := make(chan struct{}, 1)
@@ -187,12 +187,21 @@ func writeInBackground(t *testing.T, db store.Store, coll string, stop <-chan st
 	return wg, done
 }
 
-// nextCommit waits until the background writer commits a batch after this
+// NextCommit waits until the background writer commits a batch after this
 // call.
-func nextCommit(committed <-chan struct{}) {
+func NextCommit(committed <-chan struct{}) {
 	select {
 	case <-committed: // a batch from before: drop it
 	default:
 	}
 	<-committed
 }
+
+// Short names for the package's own tests.
+var (
+	sdo               = SDO
+	sco               = SCO
+	objID             = ObjID
+	writeInBackground = WriteInBackground
+	nextCommit        = NextCommit
+)
