@@ -215,7 +215,7 @@ func convertRefs(v any, key string, out *[]string) {
 }
 
 func TestConvertEveryReferenceResolvesInsideTheOutput(t *testing.T) {
-	// Issue 10 §11: the OASIS identity that created the Incident Core and
+	// The OASIS identity that created the Incident Core and
 	// Impact definitions is carried beside them. The only id the output
 	// names without carrying is the creator of the TLP 2.0 definition
 	// (CISA), which OASIS does not publish as an object.

@@ -28,7 +28,7 @@ func (s *spaces) Read(p []byte) (int, error) {
 
 const memTestObject = `{"type":"identity","spec_version":"2.1","id":"identity--8ce3f695-d5a4-4dc8-9e93-a65af453a31a","created":"2020-01-01T00:00:00Z","modified":"2020-01-01T00:00:00Z","name":"x"}`
 
-// Issue 10 §3: whitespace between elements is dropped as it is read, so a
+// Whitespace between elements is dropped as it is read, so a
 // stream of 64 MiB of spaces between two objects keeps the decode buffer
 // small. Before, the buffer grew to hold every space.
 func TestDecoderWhitespaceBetweenElementsIsFlat(t *testing.T) {
@@ -71,7 +71,7 @@ func TestDecoderWhitespaceInTopObjectIsLimited(t *testing.T) {
 	}
 }
 
-// Issue 10 §3: Decode keeps at most MaxElementErrors element errors and
+// Decode keeps at most MaxElementErrors element errors and
 // counts the rest, so an 8 MB body of [1,1,…] allocates little. Before,
 // every one of 4 million elements kept an *ElementError.
 func TestDecodeElementErrorsAreBounded(t *testing.T) {

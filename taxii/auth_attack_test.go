@@ -83,7 +83,7 @@ func (e *env) floodNotify(path, ip string, n int, auth func(int) string, answere
 	return counts
 }
 
-// Issue 10 §1: guesses sent in parallel from one IP get at most the
+// Guesses sent in parallel from one IP get at most the
 // documented number of checks (MaxAuthFailures a window); the rest are 429
 // with Retry-After. Before, every one of 150 parallel guesses got a 401.
 func TestAuthParallelGuessesAreThrottled(t *testing.T) {
@@ -129,7 +129,7 @@ func TestAuthParallelGuessesAreThrottled(t *testing.T) {
 	}
 }
 
-// Issue 10 §1: a blocked IP's correct credentials still work while they
+// A blocked IP's correct credentials still work while they
 // are in the verified-credential cache (a NAT shared with an attacker must
 // not lock out a poller that already logged in).
 func TestAuthCachedCredentialsPassABlockedIP(t *testing.T) {
@@ -158,7 +158,7 @@ func TestAuthCachedCredentialsPassABlockedIP(t *testing.T) {
 	}
 }
 
-// Issue 10 §1: honest logins from other addresses still succeed while one
+// Honest logins from other addresses still succeed while one
 // address floods the server with guesses for unknown accounts, and the
 // flood gets no more checks than the limit. Before, 400 parallel guesses
 // queued 400 argon2 checks ahead of the honest login. How fast the honest
@@ -200,7 +200,7 @@ func TestAuthIdenticalCredentialsShareOneCheck(t *testing.T) {
 	}
 }
 
-// Issue 10 §4: a grant revoked while a login for that account is being
+// A grant revoked while a login for that account is being
 // checked must not come back from the credential cache. The store below
 // holds the login's account read until the revocation has been committed.
 func TestAuthRevocationDuringLogin(t *testing.T) {

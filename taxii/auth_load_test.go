@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Load-style check of issue 10 §1, run by .ci/run with -tags loadtest:
+// Load-style check of the login throttle, run by .ci/run with -tags loadtest:
 // five rounds of 400 parallel guesses for unknown accounts from one
 // address; in each an honest first login from another address (new
 // credentials every round, so never from the cache) completes within a

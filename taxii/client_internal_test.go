@@ -18,7 +18,7 @@ func mustURL(t *testing.T, s string) *url.URL {
 	return u
 }
 
-// Issue 10 §2: the same server is the same scheme, host and port (the
+// The same server is the same scheme, host and port (the
 // scheme's default port written out or not); a scheme change is another
 // server.
 func TestSameServer(t *testing.T) {

@@ -238,7 +238,7 @@ func (r *recorder) sawAuth() []string {
 	return append([]string(nil), r.auth...)
 }
 
-// Issue 10 §2: an API root that discovery names on another host (or
+// An API root that discovery names on another host (or
 // scheme) than the server URL gets no credentials; the client refuses it
 // and says how to fix the server's public URL.
 func TestClientRefusesForeignAPIRoot(t *testing.T) {
@@ -263,7 +263,7 @@ func TestClientRefusesForeignAPIRoot(t *testing.T) {
 	}
 }
 
-// Issue 10 §2: a redirect to another host (or from https to http) is not
+// A redirect to another host (or from https to http) is not
 // followed, so the Authorization header never leaves the server URL.
 func TestClientRefusesCrossHostRedirect(t *testing.T) {
 	other := newRecorder(t, nil)
@@ -284,7 +284,7 @@ func TestClientRefusesCrossHostRedirect(t *testing.T) {
 	}
 }
 
-// Issue 10 §2: plain http:// to a host that is not this machine warns
+// Plain http:// to a host that is not this machine warns
 // (before any password is asked for); loopback and https do not.
 func TestClientWarnsOnPlainHTTP(t *testing.T) {
 	for _, c := range []struct {

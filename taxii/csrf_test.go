@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Issue 10 §5: the admin API refuses what a browser can send cross-site
+// The admin API refuses what a browser can send cross-site
 // without a preflight: a body without Content-Type (or a form or text
 // type) is 415, and a request marked cross-site by Sec-Fetch-Site or by an
 // Origin naming another host is 403. No account is created either way.

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Issue 10 §12: the module requires echo v4.16.5 or newer (older releases
+// The module requires echo v4.16.5 or newer (older releases
 // lack fixes the security review asked for).
 func TestEchoVersion(t *testing.T) {
 	mod, err := os.ReadFile("../go.mod")

@@ -9,7 +9,7 @@ import (
 	"github.com/heraldcti/herald/taxii"
 )
 
-// Issue 10 §7: nosniff on every response (errors and 404s too),
+// Nosniff on every response (errors and 404s too),
 // Cache-Control: no-store on responses to requests with credentials, no
 // HSTS over plain HTTP.
 func TestSecurityHeaders(t *testing.T) {
@@ -48,7 +48,7 @@ func TestSecurityHeadersTLS(t *testing.T) {
 	}
 }
 
-// Issue 10 §8: a 1 MB query string (or path) is not logged whole.
+// A 1 MB query string (or path) is not logged whole.
 func TestLogTruncatesClientFields(t *testing.T) {
 	e := newEnv(t)
 	long := strings.Repeat("a", 1<<20)
@@ -63,7 +63,7 @@ func TestLogTruncatesClientFields(t *testing.T) {
 	}
 }
 
-// Issue 10 §9: serving on loopback without trusted proxies warns at start
+// Serving on loopback without trusted proxies warns at start
 // (a local reverse proxy would make every client one address), and a
 // request with X-Forwarded-For from an untrusted peer warns once.
 func TestWarnLoopbackWithoutTrustedProxies(t *testing.T) {

@@ -149,7 +149,7 @@ func TestPasswordCheckGivesUpWhenCancelled(t *testing.T) {
 	}
 }
 
-// Issue 10 §1: the queue for hash slots is bounded in length and in wait;
+// The queue for hash slots is bounded in length and in wait;
 // beyond either the answer is 503 with Retry-After.
 func TestPasswordCheckQueueIsBounded(t *testing.T) {
 	a := newAuthenticator(&Server{})

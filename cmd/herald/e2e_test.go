@@ -160,7 +160,7 @@ func TestServeWithNoFlagsServesBuiltinAdvisory(t *testing.T) {
 	discovery := p.waitFor(t, readyLine)[1]
 	out := p.output()
 	// stderr is a pipe, not a terminal: the password is in a file only
-	// the owner can read, and the log names the file (issue 10 §6).
+	// the owner can read, and the log names the file.
 	secret := filepath.Join(dir, "herald.db.admin-password")
 	if !strings.Contains(out, secret) {
 		t.Fatalf("the log does not name the password file %s:\n%s", secret, out)

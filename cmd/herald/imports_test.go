@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// Issue 11: cmd/herald speaks HTTP only through taxii.Client, so the
+// cmd/herald speaks HTTP only through taxii.Client, so the
 // security rules of talking to a server (credentials only to --server)
 // and the status-to-error mapping exist once. No non-test file of the
 // command imports net/http (tests may, for fake servers).

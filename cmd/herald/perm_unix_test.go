@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// Issue 10 §10: export -o honours the umask, and a collection that is not
+// Export -o honours the umask, and a collection that is not
 // public is written readable by the owner only. Before, every export was
 // 0644 whatever the umask.
 func TestExportFileMode(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"testing"
 )
 
-// Re-importing the next release of a third-party dataset (issue 14): the
+// Re-importing the next release of a third-party dataset: the
 // same version re-serialised with another key order is "unchanged"; a
 // version the publisher edited in place (same modified) is a conflict,
 // settled by --on-conflict keep|replace|fail. The fixtures are two

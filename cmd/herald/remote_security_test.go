@@ -45,7 +45,7 @@ func (r *recorder) sawAuth() []string {
 	return append([]string(nil), r.auth...)
 }
 
-// Issue 10 §2, through the command line: an API root that discovery
+// Through the command line: an API root that discovery
 // names on another host (or scheme) than --server gets no credentials;
 // herald refuses it and says how to fix the server's public URL. The
 // client's own tests are in taxii (client_test.go).
@@ -67,7 +67,7 @@ func TestRemoteRefusesForeignAPIRoot(t *testing.T) {
 	}
 }
 
-// Issue 10 §2: a redirect to another host (or from https to http) is not
+// A redirect to another host (or from https to http) is not
 // followed, so the Authorization header never leaves --server.
 func TestRemoteRefusesCrossHostRedirect(t *testing.T) {
 	other := newRecorder(t, nil)
@@ -83,7 +83,7 @@ func TestRemoteRefusesCrossHostRedirect(t *testing.T) {
 	}
 }
 
-// Issue 10 §2: plain http:// to a host that is not this machine warns,
+// Plain http:// to a host that is not this machine warns,
 // before the password prompt (taxii's TestClientWarnsOnPlainHTTP checks
 // the cases); the command line passes the warning on.
 func TestRemoteWarnsOnPlainHTTP(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// Issue 10 §6: HERALD_ADMIN_PASSWORD leaves the process environment once
+// HERALD_ADMIN_PASSWORD leaves the process environment once
 // used, and a generated password never reaches a stderr that is not a
 // terminal (it goes to a 0600 file beside the database).
 func TestSeedFirstAdminSecret(t *testing.T) {
