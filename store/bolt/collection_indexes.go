@@ -41,6 +41,55 @@ func openColl(tx *bbolt.Tx, id string) (*coll, error) {
 	return c, nil
 }
 
+// openCollFor is openColl for a read that runs plan p. The default query
+// (latest or earliest version of each object, any spec-version rule left
+// at its default, no id or explicit version) reads only the version bucket
+// and the first/last index (or its per-type twin): it opens just those,
+// two or three buckets instead of eleven. Its sources are all trusted, so
+// the walk never calls matches, which needs the others. Any other plan
+// gets every bucket.
+func openCollFor(tx *bbolt.Tx, id string, p plan) (*coll, error) {
+	if p.ids != nil || p.all || p.specs != nil || len(p.explicit) > 0 {
+		return openColl(tx, id)
+	}
+	b, err := collectionBucket(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	c := &coll{id: id}
+	open := func(name []byte) (*bbolt.Bucket, error) {
+		sub := b.Bucket(name)
+		if sub == nil {
+			return nil, fmt.Errorf("collection %s: bucket %s is missing: %w", id, name, errCorrupt)
+		}
+		return sub, nil
+	}
+	if c.versions, err = open(bktVersions); err != nil {
+		return nil, err
+	}
+	if p.first {
+		if p.types == nil {
+			c.first, err = open(bktFirst)
+		} else {
+			c.typeFirst, err = open(bktTypeFirst)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if p.last {
+		if p.types == nil {
+			c.last, err = open(bktLast)
+		} else {
+			c.typeLast, err = open(bktTypeLast)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
 func (c *coll) count() uint64 {
 	v := c.info.Get(keyCount)
 	if len(v) != 8 {
