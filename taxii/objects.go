@@ -267,8 +267,10 @@ func (s *Server) appendMoreNext(buf []byte, pr *pageRequest, more bool, next sto
 	if !more {
 		return append(buf, `{"more":false`...)
 	}
-	buf = append(buf, `{"more":true,"next":`...)
-	return appendJSONString(buf, s.tokens.sign(pr.scope(), pr.f, next))
+	buf = append(buf, `{"more":true,"next":"`...)
+	// A token is base64url and '.': nothing to escape in JSON.
+	buf = s.tokens.appendSign(buf, pr.scope(), pr.f, next)
+	return append(buf, '"')
 }
 
 // finishBody closes the writer. Once the status is sent an error can only
