@@ -70,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		quiet      bool
 		verifyPage string
 		want       int
+		static     string
+		addr       string
 	)
 	fs.StringVar(&cfg.Path, "db", "", "database `file` to build or reuse (required)")
 	fs.IntVar(&cfg.Objects, "objects", 10_000, "objects in the load collection")
@@ -80,9 +82,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&quiet, "q", false, "no progress lines on stderr")
 	fs.StringVar(&verifyPage, "verify-page", "", "check a saved objects response `file` instead")
 	fs.IntVar(&want, "want", 100, "with -verify-page: objects the page must hold")
+	fs.StringVar(&static, "serve-static", "", "serve this `file`'s bytes from memory at every URL instead (the bare net/http baseline)")
+	fs.StringVar(&addr, "addr", "127.0.0.1:0", "with -serve-static: listen address")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: loadprep -db FILE [-objects N] [-batch N] [-seed N] [-reader NAME -reader-password PW]\n"+
-			"       loadprep -verify-page FILE [-want N]\n\n")
+			"       loadprep -verify-page FILE [-want N]\n"+
+			"       loadprep -serve-static FILE [-addr HOST:PORT]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if static != "" {
+		return serveStatic(ctx, static, addr, stdout)
 	}
 	if verifyPage != "" {
 		info, err := verifyPageFile(verifyPage, want)
