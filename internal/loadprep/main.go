@@ -118,9 +118,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "collection_id=%s\ncollection_alias=%s\nobjects=%d\nreader=%s\nmiddle_added_after=%s\nmiddle_index=%d\nbuilt=%t\nbuild_seconds=%.1f\nfile_bytes=%d\n",
+	fmt.Fprintf(stdout, "collection_id=%s\ncollection_alias=%s\nobjects=%d\nreader=%s\nmiddle_added_after=%s\nmiddle_index=%d\ndeep_added_after=%s\nbuilt=%t\nbuild_seconds=%.1f\nfile_bytes=%d\n",
 		res.CollectionID, res.Alias, res.Objects, res.Reader,
-		res.MiddleAfter.UTC().Format(taxiiTime), res.FirstPageObject, res.Built, res.BuildTime.Seconds(), res.FileSize)
+		res.MiddleAfter.UTC().Format(taxiiTime), res.FirstPageObject, res.DeepAfter.UTC().Format(taxiiTime), res.Built, res.BuildTime.Seconds(), res.FileSize)
 	return nil
 }
 
