@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		want       int
 		static     string
 		addr       string
+		sizes      string
 	)
 	fs.StringVar(&cfg.Path, "db", "", "database `file` to build or reuse (required)")
 	fs.IntVar(&cfg.Objects, "objects", 10_000, "objects in the load collection")
@@ -83,11 +84,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&verifyPage, "verify-page", "", "check a saved objects response `file` instead")
 	fs.IntVar(&want, "want", 100, "with -verify-page: objects the page must hold")
 	fs.StringVar(&static, "serve-static", "", "serve this `file`'s bytes from memory at every URL instead (the bare net/http baseline)")
+	fs.StringVar(&sizes, "sizes", "", "print the keys and bytes of every bucket of this bbolt `file` instead")
 	fs.StringVar(&addr, "addr", "127.0.0.1:0", "with -serve-static: listen address")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: loadprep -db FILE [-objects N] [-batch N] [-seed N] [-reader NAME -reader-password PW]\n"+
 			"       loadprep -verify-page FILE [-want N]\n"+
-			"       loadprep -serve-static FILE [-addr HOST:PORT]\n\n")
+			"       loadprep -serve-static FILE [-addr HOST:PORT]\n"+
+			"       loadprep -sizes FILE\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -95,6 +98,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if sizes != "" {
+		return reportSizes(sizes, stdout)
 	}
 	if static != "" {
 		return serveStatic(ctx, static, addr, stdout)
