@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -196,6 +195,7 @@ func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) e
 	add := func(js []byte) {
 		if w == nil {
 			w = startBody(c, http.StatusOK)
+			w.reserveHead()
 		} else {
 			_, _ = w.Write(comma) // bodyWriter.Write never fails
 		}
@@ -223,7 +223,7 @@ func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) e
 	if w == nil {
 		w = startBody(c, http.StatusOK)
 	}
-	*w.buf = slices.Insert(*w.buf, 0, h...) // one move of the page
+	w.putHead(h) // into the room reserved in front: the page does not move
 	if list {
 		_, _ = w.Write(closeListObject)
 	} else {

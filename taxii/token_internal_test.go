@@ -54,3 +54,23 @@ func TestAppendCursorMatchesJSON(t *testing.T) {
 		}
 	}
 }
+
+// putHead puts the head in front of the body, in the reserved room or, for
+// a head longer than the room (a next token with long inline filters), by
+// moving the body; the bytes are the same either way.
+func TestPutHead(t *testing.T) {
+	for _, n := range []int{0, 1, headRoom - 1, headRoom, headRoom + 1, 3 * headRoom} {
+		buf := make([]byte, 0, 64)
+		w := &bodyWriter{buf: &buf}
+		w.reserveHead()
+		_, _ = w.Write([]byte("objects"))
+		head := make([]byte, n)
+		for i := range head {
+			head[i] = 'a' + byte(i%26)
+		}
+		w.putHead(head)
+		if got, want := string((*w.buf)[w.off:]), string(head)+"objects"; got != want {
+			t.Errorf("head of %d bytes: body %q, want %q", n, got, want)
+		}
+	}
+}
