@@ -3,12 +3,19 @@
 # nginx serving the very same response bytes as a static file?
 #
 # For each collection size (10k and 1M objects) it builds (or reuses) a
-# database with internal/loadprep, starts `herald serve` and an nginx on
-# loopback ports, fetches one 100-object page from the middle of the
-# collection, gives nginx those exact bytes, and runs wrk against
+# database with internal/loadprep, starts `herald serve`, nginx and a bare
+# Go net/http server on loopback ports, fetches one 100-object page from
+# the middle of the collection, gives nginx and the bare server those exact
+# bytes, and runs wrk against
 #   herald, anonymous        (the collection is public-read)
 #   herald, Basic auth       (a reader account with a read grant)
+#   herald, bearer token     (a token of that reader, made for the run)
+#   herald, first page and deep page (added_after near the end), anonymous
 #   nginx, static file       (the anonymous response body, byte for byte)
+#   bare Go                  (loadprep -serve-static: the same bytes from memory)
+# Ratios are to the bare Go handler (the floor of any Go server) and to
+# nginx. Targets are registered by one function per server family
+# (targets_bolt, targets_static; see "targets" below to add one).
 # It prints a Markdown table (also written to $LOAD_DIR/results.md).
 #
 # Usage (from anywhere; it works in the repository it lives in):
@@ -345,11 +352,13 @@ median() {
 # ratio A B: A/B with two decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-# fetch URL FILE [USER:PASSWORD]: GET with curl; the status must be 200.
+# fetch URL FILE [USER:PASSWORD] [AUTHORIZATION]: GET with curl; the
+# status must be 200.
 fetch() {
-	local url=$1 file=$2 cred=${3:-} code
+	local url=$1 file=$2 cred=${3:-} authz=${4:-} code
 	local args=(-sS --max-time 60 -H "Accept: $ACCEPT" -o "$file" -w '%{http_code}')
 	[[ -n $cred ]] && args+=(-u "$cred")
+	[[ -n $authz ]] && args+=(-H "Authorization: $authz")
 	check_loopback "$url"
 	code=$(curl "${args[@]}" "$url") || die "GET $url failed"
 	[[ $code == 200 ]] || die "GET $url: HTTP $code: $(head -c 300 "$file")"
@@ -367,6 +376,100 @@ human() { # 10000 -> 10k, 1000000 -> 1M
 	else
 		echo "$n"
 	fi
+}
+
+# ---------------------------------------------------------------- targets
+# A target is one wrk measurement: a name, a table label, a URL, an
+# Authorization header (or none) and the body size. Each server family has
+# a function that starts its servers, checks their pages and registers its
+# targets with add_target; stop_targets stops them all. To add one (e.g.
+# Herald on PostgreSQL): write targets_postgres that starts
+# `herald serve --db postgres://…` with start_herald, fetches and checks the
+# page as targets_bolt does, and calls add_target "herald-pg" "herald on
+# PostgreSQL, none" URL "" BYTES; then call it in the main loop next to
+# targets_bolt. The table, the medians and the ratios follow by themselves.
+T_NAME=() T_LABEL=() T_URL=() T_AUTH=() T_BYTES=() T_RPS=() T_P99=() T_PIDS=()
+reset_targets() { T_NAME=() T_LABEL=() T_URL=() T_AUTH=() T_BYTES=() T_RPS=() T_P99=() T_PIDS=(); }
+add_target() { # NAME LABEL URL AUTH BYTES
+	T_NAME+=("$1") T_LABEL+=("$2") T_URL+=("$3") T_AUTH+=("$4") T_BYTES+=("$5")
+}
+stop_targets() {
+	local pid
+	for pid in "${T_PIDS[@]}"; do stop "$pid"; done
+	T_PIDS=()
+}
+
+# targets_bolt DB: herald on the bbolt file; the middle page anonymously,
+# with Basic and with a bearer token, the first page and a deep page
+# (added_after near the end). Leaves the anonymous middle page in
+# $RUN_DIR/page-anon.json for the reference servers.
+targets_bolt() {
+	local db=$1 f
+	start_herald "$db" "$RUN_DIR/herald.log"
+	T_PIDS+=("$HERALD_PID")
+	log "[$size] herald on $HERALD_URL; page $path"
+	# The page, anonymously (twice: the bytes must be stable), as the reader
+	# with Basic and with the token: the same objects each time.
+	fetch "$HERALD_URL$path" "$RUN_DIR/page-anon.json"
+	fetch "$HERALD_URL$path" "$RUN_DIR/page-anon-2.json"
+	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-anon-2.json" ||
+		die "two anonymous GETs of the same page returned different bytes"
+	fetch "$HERALD_URL$path" "$RUN_DIR/page-auth.json" "$READER:$READER_PASSWORD"
+	fetch "$HERALD_URL$path" "$RUN_DIR/page-token.json" "" "Bearer $TOKEN"
+	"$BIN/loadprep" -verify-page "$RUN_DIR/page-anon.json" -want "$PAGE_LIMIT" >"$RUN_DIR/verify-anon.out"
+	for f in auth token; do
+		"$BIN/loadprep" -verify-page "$RUN_DIR/page-$f.json" -want "$PAGE_LIMIT" >"$RUN_DIR/verify-$f.out"
+		diff -q <(grep _id= "$RUN_DIR/verify-anon.out") <(grep _id= "$RUN_DIR/verify-$f.out") >/dev/null ||
+			die "the anonymous and the $f page hold different objects"
+	done
+	local first="/herald/collections/$cid/objects/?limit=$PAGE_LIMIT"
+	local deeppath="/herald/collections/$cid/objects/?limit=$PAGE_LIMIT&added_after=$deep"
+	fetch "$HERALD_URL$first" "$RUN_DIR/page-first.json"
+	fetch "$HERALD_URL$deeppath" "$RUN_DIR/page-deep.json"
+	"$BIN/loadprep" -verify-page "$RUN_DIR/page-first.json" -want "$PAGE_LIMIT" >/dev/null
+	"$BIN/loadprep" -verify-page "$RUN_DIR/page-deep.json" -want "$PAGE_LIMIT" >/dev/null
+	local b_anon b_auth b_token
+	b_anon=$(wc -c <"$RUN_DIR/page-anon.json")
+	b_auth=$(wc -c <"$RUN_DIR/page-auth.json")
+	b_token=$(wc -c <"$RUN_DIR/page-token.json")
+	add_target herald-anon "herald (bbolt), anonymous" "$HERALD_URL$path" "" "$b_anon"
+	add_target herald-basic "herald (bbolt), Basic" "$HERALD_URL$path" "$BASIC" "$b_auth"
+	add_target herald-bearer "herald (bbolt), bearer token" "$HERALD_URL$path" "Bearer $TOKEN" "$b_token"
+	add_target herald-first "herald (bbolt), anonymous, first page" "$HERALD_URL$first" "" "$(wc -c <"$RUN_DIR/page-first.json")"
+	add_target herald-deep "herald (bbolt), anonymous, deep page" "$HERALD_URL$deeppath" "" "$(wc -c <"$RUN_DIR/page-deep.json")"
+}
+
+# targets_static: nginx (sendfile) and the bare Go handler, both serving
+# the anonymous middle page byte for byte at every URL.
+targets_static() {
+	local port attempt i bytes
+	bytes=$(wc -c <"$RUN_DIR/page-anon.json")
+	mkdir -p "$RUN_DIR/nginx/www"
+	cp "$RUN_DIR/page-anon.json" "$RUN_DIR/nginx/www/page"
+	start_nginx "$RUN_DIR/nginx"
+	T_PIDS+=("$NGINX_PID")
+	fetch "$NGINX_URL$path" "$RUN_DIR/page-nginx.json"
+	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-nginx.json" || die "nginx does not serve the same bytes"
+	for ((attempt = 0; attempt < 5; attempt++)); do
+		port=$(free_port)
+		"$BIN/loadprep" -serve-static "$RUN_DIR/page-anon.json" -addr "$HOST:$port" >"$RUN_DIR/bare.out" 2>&1 &
+		BARE_PID=$!
+		PIDS+=("$BARE_PID")
+		BARE_URL=http://$HOST:$port
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$BARE_PID" 2>/dev/null || break
+			curl -fsS --max-time 2 -o /dev/null "$BARE_URL/" 2>/dev/null && break 2
+			sleep 0.1
+		done
+		stop "$BARE_PID"
+		grep -q 'address already in use' "$RUN_DIR/bare.out" || die "the bare Go server did not start: $(cat "$RUN_DIR/bare.out")"
+	done
+	T_PIDS+=("$BARE_PID")
+	fetch "$BARE_URL$path" "$RUN_DIR/page-bare.json"
+	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-bare.json" || die "the bare Go server does not serve the same bytes"
+	log "[$size] nginx on $NGINX_URL, bare Go on $BARE_URL; body $bytes bytes"
+	add_target nginx "nginx (static file, sendfile)" "$NGINX_URL$path" "" "$bytes"
+	add_target bare "bare Go net/http, bytes from memory" "$BARE_URL$path" "" "$bytes"
 }
 
 # ---------------------------------------------------------------- main
@@ -406,50 +509,47 @@ for n in $SIZES; do
 	[[ $(kv "$RUN_DIR/loadprep.out" built) == true ]] &&
 		log "[$size] built in $(kv "$RUN_DIR/loadprep.out" build_seconds) s"
 
-	start_herald "$db" "$RUN_DIR/herald.log"
+	deep=$(kv "$RUN_DIR/loadprep.out" deep_added_after)
+	# A bearer token for the reader (the file is not held by a server yet).
+	TOKEN=$("$BIN/herald" user token add "$READER" --db "$db" 2>/dev/null) || die "herald user token add failed"
 	path="/herald/collections/$cid/objects/?limit=$PAGE_LIMIT&added_after=$middle"
-	log "[$size] herald on $HERALD_URL; page $path"
 
-	# The page, anonymously (twice: the bytes must be stable) and as the reader.
-	fetch "$HERALD_URL$path" "$RUN_DIR/page-anon.json"
-	fetch "$HERALD_URL$path" "$RUN_DIR/page-anon-2.json"
-	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-anon-2.json" ||
-		die "two anonymous GETs of the same page returned different bytes"
-	fetch "$HERALD_URL$path" "$RUN_DIR/page-auth.json" "$READER:$READER_PASSWORD"
-	"$BIN/loadprep" -verify-page "$RUN_DIR/page-anon.json" -want "$PAGE_LIMIT" >"$RUN_DIR/verify-anon.out"
-	"$BIN/loadprep" -verify-page "$RUN_DIR/page-auth.json" -want "$PAGE_LIMIT" >"$RUN_DIR/verify-auth.out"
-	diff -q <(grep _id= "$RUN_DIR/verify-anon.out") <(grep _id= "$RUN_DIR/verify-auth.out") >/dev/null ||
-		die "the anonymous and the authenticated page hold different objects"
-	bytes_anon=$(wc -c <"$RUN_DIR/page-anon.json")
-	bytes_auth=$(wc -c <"$RUN_DIR/page-auth.json")
+	reset_targets
+	targets_bolt "$db"
+	targets_static # the reference servers get Herald's anonymous page bytes
+	log "[$size] targets: ${T_NAME[*]}"
 
-	# nginx serves the anonymous body, byte for byte.
-	mkdir -p "$RUN_DIR/nginx/www"
-	cp "$RUN_DIR/page-anon.json" "$RUN_DIR/nginx/www/page"
-	start_nginx "$RUN_DIR/nginx"
-	fetch "$NGINX_URL$path" "$RUN_DIR/page-nginx.json"
-	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-nginx.json" || die "nginx does not serve the same bytes"
-	log "[$size] nginx on $NGINX_URL; body $bytes_anon bytes (authenticated: $bytes_auth)"
-
-	# Rounds interleave the three targets, so that a burst of outside load
-	# hits all of them alike; the table shows the median of the rounds.
-	rn=() pn=() mn=() ra=() pa=() ma=() rb=() pb=() mb=()
+	# Rounds interleave the targets, so that a burst of outside load hits
+	# all of them alike; the table shows the median of the rounds.
+	declare -A R=() P=() M=()
 	for ((round = 1; round <= ROUNDS; round++)); do
-		measure "nginx-r$round" "$NGINX_URL$path"
-		rn+=("$RPS") pn+=("$P99") mn+=("$P50")
-		measure "herald-anon-r$round" "$HERALD_URL$path"
-		ra+=("$RPS") pa+=("$P99") ma+=("$P50")
-		measure "herald-basic-r$round" "$HERALD_URL$path" "$BASIC"
-		rb+=("$RPS") pb+=("$P99") mb+=("$P50")
+		for i in "${!T_NAME[@]}"; do
+			measure "${T_NAME[$i]}-r$round" "${T_URL[$i]}" "${T_AUTH[$i]}"
+			R[$i]+="$RPS " P[$i]+="$P99 " M[$i]+="$P50 "
+		done
 	done
-	nginx_rps=$(median %.0f "${rn[@]}")
-	ROWS+=("| $size | nginx (static file) | none | $bytes_anon | $nginx_rps | $(median %.2f "${mn[@]}") ms | $(median %.2f "${pn[@]}") ms | 1.00 |")
-	ROWS+=("| $size | herald | none | $bytes_anon | $(median %.0f "${ra[@]}") | $(median %.2f "${ma[@]}") ms | $(median %.2f "${pa[@]}") ms | $(ratio "$(median %.0f "${ra[@]}")" "$nginx_rps") |")
-	ROWS+=("| $size | herald | Basic | $bytes_auth | $(median %.0f "${rb[@]}") | $(median %.2f "${mb[@]}") ms | $(median %.2f "${pb[@]}") ms | $(ratio "$(median %.0f "${rb[@]}")" "$nginx_rps") |")
-	DETAILS+=("- $size, each round (req/s | p99 ms): nginx ${rn[*]} | ${pn[*]}; herald ${ra[*]} | ${pa[*]}; herald+Basic ${rb[*]} | ${pb[*]}")
+	base_rps='' base_p99='' nginx_rps='' first_rps=''
+	for i in "${!T_NAME[@]}"; do
+		# shellcheck disable=SC2086 # word splitting of the round lists is wanted
+		T_RPS[$i]=$(median %.0f ${R[$i]})
+		# shellcheck disable=SC2086
+		T_P99[$i]=$(median %.2f ${P[$i]})
+		case ${T_NAME[$i]} in
+		bare) base_rps=${T_RPS[$i]} base_p99=${T_P99[$i]} ;;
+		nginx) nginx_rps=${T_RPS[$i]} ;;
+		herald-first) first_rps=${T_RPS[$i]} ;;
+		esac
+	done
+	for i in "${!T_NAME[@]}"; do
+		extra=''
+		[[ ${T_NAME[$i]} == herald-deep && -n $first_rps ]] && extra=" (deep ÷ first: $(ratio "${T_RPS[$i]}" "$first_rps"))"
+		# shellcheck disable=SC2086
+		ROWS+=("| $size | ${T_LABEL[$i]} | ${T_BYTES[$i]} | ${T_RPS[$i]} | $(median %.2f ${M[$i]}) ms | ${T_P99[$i]} ms | $(awk -v a="${T_P99[$i]}" -v b="$base_p99" 'BEGIN { printf "%+.2f", a - b }') ms | **$(ratio "${T_RPS[$i]}" "$base_rps")**$extra | $(ratio "${T_RPS[$i]}" "$nginx_rps") |")
+		DETAILS+=("- $size ${T_NAME[$i]}, each round: req/s ${R[$i]% } | p99 ms ${P[$i]% }")
+	done
+	unset R P M
 
-	stop "$NGINX_PID"
-	stop "$HERALD_PID"
+	stop_targets
 done
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -457,15 +557,15 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommitted changes)"
 {
-	echo "Herald vs nginx: one ${PAGE_LIMIT}-object page from the middle of the collection, same response bytes"
+	echo "Herald vs a bare Go handler and nginx: one ${PAGE_LIMIT}-object page (from the middle of the collection unless the row says otherwise), same response bytes"
 	echo
-	echo "| collection | server | auth | body bytes | requests/s | p50 latency | p99 latency | ratio to nginx (req/s) |"
-	echo "|---|---|---|---:|---:|---:|---:|---:|"
+	echo "| collection | target | body bytes | requests/s | p50 latency | p99 latency | p99 − bare | ÷ bare Go (req/s) | ÷ nginx |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr), load average before/after: $LOAD_BEFORE / $LOAD_AFTER"
-	echo "- herald $commit, $(go version | cut -d' ' -f3), log level $HERALD_LOG_LEVEL; $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes 2, sendfile on, access_log off; $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)"
+	echo "- herald $commit, $(go version | cut -d' ' -f3), log level $HERALD_LOG_LEVEL; bare Go: loadprep -serve-static (net/http, bytes from memory); $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes 2, sendfile on, access_log off; $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)"
 	echo "- wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved round(s) per target after a $WARMUP warm-up, median shown; all on 127.0.0.1, client and servers share the same CPUs"
 	printf '%s\n' "${DETAILS[@]}"
 	echo "- raw wrk output: $RUN_ROOT"

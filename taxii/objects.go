@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -211,6 +210,7 @@ func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) e
 	add := func(js []byte) {
 		if w == nil {
 			w = startBody(c, http.StatusOK)
+			w.reserveHead()
 		} else {
 			_, _ = w.Write(comma) // bodyWriter.Write never fails
 		}
@@ -238,7 +238,7 @@ func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) e
 	if w == nil {
 		w = startBody(c, http.StatusOK)
 	}
-	*w.buf = slices.Insert(*w.buf, 0, h...) // one move of the page
+	w.putHead(h) // into the room reserved in front: the page does not move
 	if list {
 		_, _ = w.Write(closeListObject)
 	} else {
@@ -282,8 +282,10 @@ func (s *Server) appendMoreNext(buf []byte, pr *pageRequest, more bool, next sto
 	if !more {
 		return append(buf, `{"more":false`...)
 	}
-	buf = append(buf, `{"more":true,"next":`...)
-	return appendJSONString(buf, s.tokens.sign(pr.scope(), pr.f, next))
+	buf = append(buf, `{"more":true,"next":"`...)
+	// A token is base64url and '.': nothing to escape in JSON.
+	buf = s.tokens.appendSign(buf, pr.scope(), pr.f, next)
+	return append(buf, '"')
 }
 
 // finishBody closes the writer. Once the status is sent an error can only

@@ -41,9 +41,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if !validRequestID(rid) {
 			rid = newRequestID()
 		}
-		c.Set(ctxRequestID, rid)
-		log := s.log.With("request_id", rid)
-		c.Set(ctxLogger, log)
+		c.Set(ctxRequestID, rid) // logFor builds the request's logger when a handler logs
 		resp.Header().Set(headerRequestID, rid)
 		resp.Header().Set(echo.HeaderContentType, MediaTypeTAXII)
 		setSecurityHeaders(resp.Header(), req, s.useTLS)
@@ -59,7 +57,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 					}
 					buf := make([]byte, 8<<10)
 					buf = buf[:runtime.Stack(buf, false)]
-					log.Error("panic in handler", "panic", fmt.Sprint(r), "stack", string(buf))
+					s.logFor(c).Error("panic in handler", "panic", fmt.Sprint(r), "stack", string(buf))
 					err = &apiError{Status: http.StatusInternalServerError, Description: "internal server error", Err: fmt.Errorf("panic: %v", r)}
 				}
 			}()
@@ -79,26 +77,35 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		elapsed := time.Since(start)
 		s.metrics.observe(route, status, elapsed)
-		attrs := []any{
-			"method", clip(req.Method),
-			"path", clip(req.URL.Path),
-			"route", route,
-			"status", status,
-			"bytes", resp.Size,
-			"duration_ms", float64(elapsed.Microseconds()) / 1000,
-			"client_ip", c.RealIP(),
-		}
-		if who, ok := c.Get(ctxCaller).(*caller); ok && who.Name != "" {
-			attrs = append(attrs, "user", who.Name)
-		}
-		if req.URL.RawQuery != "" {
-			attrs = append(attrs, "query", clip(req.URL.RawQuery))
-		}
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		log.Log(req.Context(), level, "request", attrs...)
+		// The request line is built only when the level lets it through
+		// (at warn, the load script's level, a request logs nothing and
+		// allocates nothing here). request_id comes first, where the
+		// logger's With would have put it.
+		if !s.log.Enabled(req.Context(), level) {
+			return nil
+		}
+		attrs := make([]slog.Attr, 0, 10)
+		attrs = append(attrs,
+			slog.String("request_id", rid),
+			slog.String("method", clip(req.Method)),
+			slog.String("path", clip(req.URL.Path)),
+			slog.String("route", route),
+			slog.Int("status", status),
+			slog.Int64("bytes", resp.Size),
+			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+			slog.String("client_ip", c.RealIP()),
+		)
+		if who, ok := c.Get(ctxCaller).(*caller); ok && who.Name != "" {
+			attrs = append(attrs, slog.String("user", who.Name))
+		}
+		if req.URL.RawQuery != "" {
+			attrs = append(attrs, slog.String("query", clip(req.URL.RawQuery)))
+		}
+		s.log.LogAttrs(req.Context(), level, "request", attrs...)
 		return nil
 	}
 }
@@ -141,12 +148,19 @@ func requestID(c echo.Context) string {
 	return id
 }
 
-// logFor returns the logger carrying the request id of c.
+// logFor returns the logger carrying the request id of c, made on first
+// use: most requests never log from a handler.
 func (s *Server) logFor(c echo.Context) *slog.Logger {
 	if l, ok := c.Get(ctxLogger).(*slog.Logger); ok {
 		return l
 	}
-	return s.log
+	rid := requestID(c)
+	if rid == "" {
+		return s.log
+	}
+	l := s.log.With("request_id", rid)
+	c.Set(ctxLogger, l)
+	return l
 }
 
 func newRequestID() string {

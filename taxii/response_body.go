@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,7 +40,32 @@ type bodyWriter struct {
 	c      echo.Context
 	status int
 	buf    *[]byte
+	off    int // the body is (*buf)[off:]: room left in front for a head (reserveHead)
 	gzip   bool
+}
+
+// headRoom is the room reserveHead keeps in front of an envelope's objects
+// for its head (`{"more":true,"next":"…","objects":[`), which is known only
+// once the page is read: a head that fits is written into it, in place of
+// moving the whole page behind it.
+const headRoom = 512
+
+// reserveHead leaves headRoom bytes in front of what is written next.
+// Call it before the first Write.
+func (b *bodyWriter) reserveHead() {
+	*b.buf = append((*b.buf)[:0], make([]byte, headRoom)...)
+	b.off = headRoom
+}
+
+// putHead puts h in front of the body: into the reserved room when it
+// fits, else by moving the body.
+func (b *bodyWriter) putHead(h []byte) {
+	if len(h) <= b.off {
+		b.off -= len(h)
+		copy((*b.buf)[b.off:], h)
+		return
+	}
+	*b.buf = slices.Insert(*b.buf, b.off, h...) // one move of the body
 }
 
 // startBody returns the writer of a response with the given status (gzip
@@ -65,7 +91,7 @@ func (b *bodyWriter) Close() error {
 	resp := b.c.Response()
 	h := resp.Header()
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
-	body := *b.buf
+	body := (*b.buf)[b.off:]
 	var zbuf *bytes.Buffer
 	if b.gzip {
 		zbuf = gzipBufPool.Get().(*bytes.Buffer)

@@ -1,13 +1,17 @@
 package taxii
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heraldcti/herald/store"
@@ -98,14 +102,44 @@ type tokenSigner struct {
 }
 
 func (ts tokenSigner) mac(payload []byte) []byte {
-	m := hmac.New(sha256.New, ts.key)
-	m.Write([]byte(tokenDomain))
-	m.Write(payload)
-	return m.Sum(nil)
+	return ts.appendMAC(nil, payload)
+}
+
+// macState is a reusable HMAC-SHA256 for one key: hmac.New allocates and
+// hashes the padded key, about a fifth of the cost of a token.
+type macState struct {
+	key []byte
+	h   hash.Hash
+	sum [sha256.Size]byte
+}
+
+var macPool sync.Pool // of *macState
+
+// appendMAC appends HMAC-SHA256(key, tokenDomain || payload) to dst.
+func (ts tokenSigner) appendMAC(dst, payload []byte) []byte {
+	st, _ := macPool.Get().(*macState)
+	if st == nil || !bytes.Equal(st.key, ts.key) {
+		st = &macState{key: bytes.Clone(ts.key), h: hmac.New(sha256.New, ts.key)}
+	}
+	st.h.Reset()
+	st.h.Write([]byte(tokenDomain))
+	st.h.Write(payload)
+	dst = append(dst, st.h.Sum(st.sum[:0])...)
+	macPool.Put(st)
+	return dst
 }
 
 // sign returns the token resuming after pos for this scope and filters.
 func (ts tokenSigner) sign(sc scope, f filters, pos store.Position) string {
+	return string(ts.appendSign(nil, sc, f, pos))
+}
+
+// appendSign appends the token of sign to dst, allocating nothing when
+// dst has room and every string of the cursor is plain ASCII (the usual
+// case: a UUID, a STIX id, a hex caller tag, type names); the payload is
+// then written by hand, byte for byte what json.Marshal writes
+// (TestAppendCursorMatchesJSON), else by json.Marshal.
+func (ts tokenSigner) appendSign(dst []byte, sc scope, f filters, pos store.Position) []byte {
 	c := cursor{
 		V: tokenVersion, Endpoint: sc.Endpoint, Collection: sc.Collection, Object: sc.Object,
 		Caller: sc.Caller, IDs: f.IDs, Types: f.Types, Versions: f.Versions, Specs: f.SpecVersions,
@@ -115,13 +149,95 @@ func (ts tokenSigner) sign(sc scope, f filters, pos store.Position) string {
 		us := f.AddedAfter.UnixMicro()
 		c.AddedAfter = &us
 	}
-	if n := len(strings.Join(f.IDs, ",")) + len(strings.Join(f.Types, ",")) + len(strings.Join(f.Versions, ",")) + len(strings.Join(f.SpecVersions, ",")); n > maxInlineFilters {
+	if n := joinedLen(f.IDs) + joinedLen(f.Types) + joinedLen(f.Versions) + joinedLen(f.SpecVersions); n > maxInlineFilters {
 		c.IDs, c.Types, c.Versions, c.Specs = nil, nil, nil, nil
 		c.FilterHash = filterHash(f)
 	}
-	payload, _ := json.Marshal(c) // plain strings and ints: cannot fail
+	var scratch [512]byte
+	payload, ok := appendCursor(scratch[:0], &c)
+	if !ok {
+		payload, _ = json.Marshal(c) // plain strings and ints: cannot fail
+	}
+	var mac [sha256.Size]byte
 	enc := base64.RawURLEncoding
-	return enc.EncodeToString(payload) + "." + enc.EncodeToString(ts.mac(payload))
+	dst = enc.AppendEncode(dst, payload)
+	dst = append(dst, '.')
+	return enc.AppendEncode(dst, ts.appendMAC(mac[:0], payload))
+}
+
+// joinedLen is len(strings.Join(list, ",")) without joining.
+func joinedLen(list []string) int {
+	n := 0
+	for i, s := range list {
+		if i > 0 {
+			n++
+		}
+		n += len(s)
+	}
+	return n
+}
+
+// appendCursor appends c as json.Marshal encodes it, or reports false
+// when a string needs escaping (then use json.Marshal).
+func appendCursor(b []byte, c *cursor) ([]byte, bool) {
+	ok := true
+	str := func(b []byte, s string) []byte {
+		for i := 0; i < len(s); i++ {
+			ch := s[i]
+			// json.Marshal escapes ", \, control bytes, <, >, & and
+			// checks UTF-8 above 0x7f: leave all of those to it.
+			if ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' || ch == '<' || ch == '>' || ch == '&' {
+				ok = false
+				return b
+			}
+		}
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	list := func(b []byte, key string, l []string) []byte {
+		if len(l) == 0 {
+			return b
+		}
+		b = append(b, key...)
+		b = append(b, '[')
+		for i, s := range l {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = str(b, s)
+		}
+		return append(b, ']')
+	}
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, int64(c.V), 10)
+	b = append(b, `,"e":`...)
+	b = strconv.AppendUint(b, uint64(c.Endpoint), 10)
+	b = append(b, `,"c":`...)
+	b = str(b, c.Collection)
+	if c.Object != "" {
+		b = append(b, `,"o":`...)
+		b = str(b, c.Object)
+	}
+	if c.Caller != "" {
+		b = append(b, `,"u":`...)
+		b = str(b, c.Caller)
+	}
+	if c.AddedAfter != nil {
+		b = append(b, `,"a":`...)
+		b = strconv.AppendInt(b, *c.AddedAfter, 10)
+	}
+	b = list(b, `,"i":`, c.IDs)
+	b = list(b, `,"t":`, c.Types)
+	b = list(b, `,"m":`, c.Versions)
+	b = list(b, `,"s":`, c.Specs)
+	if c.FilterHash != "" {
+		b = append(b, `,"h":`...)
+		b = str(b, c.FilterHash)
+	}
+	b = append(b, `,"p":`...)
+	b = strconv.AppendInt(b, int64(c.Position), 10)
+	return append(b, '}'), ok
 }
 
 var (

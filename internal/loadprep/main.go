@@ -70,6 +70,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		quiet      bool
 		verifyPage string
 		want       int
+		static     string
+		addr       string
+		sizes      string
 	)
 	fs.StringVar(&cfg.Path, "db", "", "database `file` to build or reuse (required)")
 	fs.IntVar(&cfg.Objects, "objects", 10_000, "objects in the load collection")
@@ -80,9 +83,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&quiet, "q", false, "no progress lines on stderr")
 	fs.StringVar(&verifyPage, "verify-page", "", "check a saved objects response `file` instead")
 	fs.IntVar(&want, "want", 100, "with -verify-page: objects the page must hold")
+	fs.StringVar(&static, "serve-static", "", "serve this `file`'s bytes from memory at every URL instead (the bare net/http baseline)")
+	fs.StringVar(&sizes, "sizes", "", "print the keys and bytes of every bucket of this bbolt `file` instead")
+	fs.StringVar(&addr, "addr", "127.0.0.1:0", "with -serve-static: listen address")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: loadprep -db FILE [-objects N] [-batch N] [-seed N] [-reader NAME -reader-password PW]\n"+
-			"       loadprep -verify-page FILE [-want N]\n\n")
+			"       loadprep -verify-page FILE [-want N]\n"+
+			"       loadprep -serve-static FILE [-addr HOST:PORT]\n"+
+			"       loadprep -sizes FILE\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +98,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if sizes != "" {
+		return reportSizes(sizes, stdout)
+	}
+	if static != "" {
+		return serveStatic(ctx, static, addr, stdout)
 	}
 	if verifyPage != "" {
 		info, err := verifyPageFile(verifyPage, want)
@@ -110,9 +124,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "collection_id=%s\ncollection_alias=%s\nobjects=%d\nreader=%s\nmiddle_added_after=%s\nmiddle_index=%d\nbuilt=%t\nbuild_seconds=%.1f\nfile_bytes=%d\n",
+	fmt.Fprintf(stdout, "collection_id=%s\ncollection_alias=%s\nobjects=%d\nreader=%s\nmiddle_added_after=%s\nmiddle_index=%d\ndeep_added_after=%s\nbuilt=%t\nbuild_seconds=%.1f\nfile_bytes=%d\n",
 		res.CollectionID, res.Alias, res.Objects, res.Reader,
-		res.MiddleAfter.UTC().Format(taxiiTime), res.FirstPageObject, res.Built, res.BuildTime.Seconds(), res.FileSize)
+		res.MiddleAfter.UTC().Format(taxiiTime), res.FirstPageObject, res.DeepAfter.UTC().Format(taxiiTime), res.Built, res.BuildTime.Seconds(), res.FileSize)
 	return nil
 }
 

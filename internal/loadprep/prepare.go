@@ -34,7 +34,8 @@ type result struct {
 	Built           bool // false when an existing file was reused
 	BuildTime       time.Duration
 	FileSize        int64
-	FirstPageObject int // index (0-based) of the first object of the middle page
+	FirstPageObject int       // index (0-based) of the first object of the middle page
+	DeepAfter       time.Time // added_after that starts a page at object Objects-deepTail (zero for tiny collections)
 }
 
 // aliasFor is the alias of the load collection of n objects: a file built
@@ -46,6 +47,10 @@ func aliasFor(n int) string { return "load-" + strconv.Itoa(n) }
 // renamed into place once complete and synced, so an interrupted build is
 // never mistaken for a finished one. An existing file is reused after
 // checking that its collection has cfg.Objects objects.
+// deepTail is how far from the end the deep page starts: a page of 100
+// with more=true.
+const deepTail = 101
+
 func prepare(ctx context.Context, cfg config) (_ result, err error) {
 	if cfg.Objects < 2 {
 		return result{}, fmt.Errorf("-objects %d: need at least 2 objects (for a middle page)", cfg.Objects)
@@ -91,6 +96,12 @@ func prepare(ctx context.Context, cfg config) (_ result, err error) {
 	res.FirstPageObject = cfg.Objects / 2
 	if res.MiddleAfter, err = dateAddedAt(ctx, db, col.ID, res.FirstPageObject-1); err != nil {
 		return result{}, err
+	}
+	// The deep page: added_after near the end, a full page with one object after it.
+	if cfg.Objects >= 2*deepTail {
+		if res.DeepAfter, err = dateAddedAt(ctx, db, col.ID, cfg.Objects-deepTail-1); err != nil {
+			return result{}, err
+		}
 	}
 	fi, err := os.Stat(cfg.Path)
 	if err != nil {

@@ -96,6 +96,24 @@ func TestPrepareBuildsAPublicCollectionOfAllObjects(t *testing.T) {
 	}
 }
 
+// The deep page starts deepTail objects before the end: 100 objects, more.
+func TestDeepAddedAfterStartsThePageNearTheEnd(t *testing.T) {
+	cfg := testConfig(t)
+	res := mustPrepare(t, cfg)
+	db := openDB(t, cfg.Path)
+	page, err := db.Objects(context.Background(), res.CollectionID, store.Query{AddedAfter: res.DeepAfter, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := genObjects(t, cfg.Seed, cfg.Objects, cfg.Objects)
+	if len(page.Records) != 100 || !page.More {
+		t.Fatalf("deep page has %d records, more=%t; want 100 and more", len(page.Records), page.More)
+	}
+	if w := want[cfg.Objects-deepTail]; page.Records[0].ID != w.ID {
+		t.Fatalf("deep page starts at %s, want object #%d %s", page.Records[0].ID, cfg.Objects-deepTail, w.ID)
+	}
+}
+
 func TestMiddleAddedAfterStartsThePageAtHalfTheCollection(t *testing.T) {
 	cfg := testConfig(t)
 	res := mustPrepare(t, cfg)

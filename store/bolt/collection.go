@@ -172,8 +172,17 @@ func (db *DB) Collections(ctx context.Context) ([]store.Collection, error) {
 
 // Collection finds a collection by id, title or alias (in that order of
 // precedence). It fails with store.ErrNotFound.
+//
+// Records are cached until the next write transaction ends (collcache.go);
+// the MediaTypes slice of a cached record is shared: do not modify it.
 func (db *DB) Collection(ctx context.Context, ref string) (store.Collection, error) {
-	var c store.Collection
+	if err := ctx.Err(); err != nil {
+		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, err)
+	}
+	c, gen, ok := db.cachedCollection(ref)
+	if ok {
+		return c, nil
+	}
 	err := db.view(ctx, func(tx *bbolt.Tx) error {
 		id := ref
 		if tx.Bucket(bucketCollections).Get([]byte(ref)) == nil {
@@ -190,6 +199,7 @@ func (db *DB) Collection(ctx context.Context, ref string) (store.Collection, err
 	if err != nil {
 		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, err)
 	}
+	db.cacheCollection(ref, gen, c)
 	return c, nil
 }
 

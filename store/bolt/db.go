@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -28,6 +29,13 @@ type DB struct {
 	now         func() time.Time
 	maxPageSize int
 	noSync      bool
+
+	// writes counts the write transactions that have ended (committed or
+	// not); it moves before update returns, so before any write is
+	// acknowledged. colls caches decoded collection records for one value
+	// of writes (collcache.go).
+	writes atomic.Uint64
+	colls  atomic.Pointer[collCache]
 }
 
 var _ store.Store = (*DB)(nil)
@@ -186,5 +194,8 @@ func (db *DB) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Any write may change a collection record; the cache of Collection
+	// is keyed by this counter, so it is never stale once this returns.
+	defer db.writes.Add(1)
 	return db.bdb.Update(fn)
 }

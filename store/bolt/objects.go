@@ -46,7 +46,7 @@ func (db *DB) Objects(ctx context.Context, collectionID string, q store.Query) (
 	}
 	var page store.Page
 	err = db.view(ctx, func(tx *bbolt.Tx) error {
-		c, err := openColl(tx, collectionID)
+		c, err := openCollFor(tx, collectionID, p)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func (db *DB) ObjectsTo(ctx context.Context, collectionID string, q store.Query,
 	}
 	var info store.PageInfo
 	err = db.view(ctx, func(tx *bbolt.Tx) error {
-		c, err := openColl(tx, collectionID)
+		c, err := openCollFor(tx, collectionID, p)
 		if err != nil {
 			return err
 		}
