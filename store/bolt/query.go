@@ -1,9 +1,10 @@
 package bolt
 
 import (
+	"github.com/heraldcti/herald/store/internal/querycheck"
+
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -27,10 +28,6 @@ type plan struct {
 	noBytes  bool
 	after    store.Position // Query.After: Page.Next when nothing is examined
 }
-
-// maxMicros bounds AddedAfter so the conversion to microseconds cannot
-// overflow (about ±290,000 years).
-const maxMicros = math.MaxInt64 / 2
 
 // parseQuery validates q. Every malformed field gives an error wrapping
 // store.ErrBadParameter that names the field.
@@ -104,52 +101,15 @@ func parseQuery(q store.Query, maxPage int) (plan, error) {
 			p.explSet[v] = true
 		}
 	}
-	if len(q.SpecVersions) > 0 {
-		p.specSet = make(map[string]bool, len(q.SpecVersions))
-		for _, s := range q.SpecVersions {
-			switch {
-			case s == "":
-				return p, bad("spec versions", "empty value")
-			case p.specSet[s]:
-				return p, bad("spec versions", "%q appears twice", s)
-			case strings.IndexByte(s, 0) >= 0:
-				return p, bad("spec versions", "NUL character")
-			}
-			p.specSet[s] = true
-			p.specs = append(p.specs, s)
-		}
+	specs, specSet, err := querycheck.SpecVersions(q.SpecVersions)
+	if err != nil {
+		return p, bad("spec versions", "%v", err)
 	}
+	p.specs, p.specSet = specs, specSet
 	return p, nil
 }
 
-// microsAfter is the smallest microsecond strictly after t.
-func microsAfter(t time.Time) int64 {
-	switch {
-	case t.Unix() > maxMicros/1_000_000:
-		return math.MaxInt64
-	case t.Unix() < -maxMicros/1_000_000:
-		return math.MinInt64
-	}
-	// UnixMicro rounds down (nanoseconds are never negative), so +1 is
-	// strictly after t whether or not t has a sub-microsecond part.
-	return t.UnixMicro() + 1
-}
+// The checks every backend applies alike (package querycheck).
+func microsAfter(t time.Time) int64 { return querycheck.MicrosAfter(t) }
 
-// uniqueStrings sorts and de-duplicates a filter list (TAXII allows the
-// same id twice); empty strings and NUL characters are malformed.
-func uniqueStrings(in []string) ([]string, error) {
-	if len(in) == 0 {
-		return nil, nil
-	}
-	out := slices.Clone(in)
-	for _, s := range out {
-		if s == "" {
-			return nil, fmt.Errorf("empty value")
-		}
-		if strings.IndexByte(s, 0) >= 0 {
-			return nil, fmt.Errorf("NUL character in %q", s)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
-}
+func uniqueStrings(in []string) ([]string, error) { return querycheck.UniqueStrings(in) }

@@ -1,10 +1,11 @@
 package postgres
 
 import (
+	"github.com/heraldcti/herald/store/internal/querycheck"
+
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,10 +36,6 @@ type plan struct {
 	noBytes  bool
 	after    store.Position
 }
-
-// maxMicros bounds AddedAfter so the conversion to microseconds cannot
-// overflow.
-const maxMicros = math.MaxInt64 / 2
 
 // parseQuery validates q with the same rules (and messages) as the bbolt
 // backend.
@@ -100,52 +97,12 @@ func parseQuery(q store.Query, maxPage int) (plan, error) {
 			p.explicit = append(p.explicit, v)
 		}
 	}
-	if len(q.SpecVersions) > 0 {
-		specSet := make(map[string]bool, len(q.SpecVersions))
-		for _, s := range q.SpecVersions {
-			switch {
-			case s == "":
-				return p, bad("spec versions", "empty value")
-			case specSet[s]:
-				return p, bad("spec versions", "%q appears twice", s)
-			case strings.IndexByte(s, 0) >= 0:
-				return p, bad("spec versions", "NUL character")
-			}
-			specSet[s] = true
-			p.specs = append(p.specs, s)
-		}
+	specs, _, err := querycheck.SpecVersions(q.SpecVersions)
+	if err != nil {
+		return p, bad("spec versions", "%v", err)
 	}
+	p.specs = specs
 	return p, nil
-}
-
-// microsAfter is the smallest microsecond strictly after t.
-func microsAfter(t time.Time) int64 {
-	switch {
-	case t.Unix() > maxMicros/1_000_000:
-		return math.MaxInt64
-	case t.Unix() < -maxMicros/1_000_000:
-		return math.MinInt64
-	}
-	return t.UnixMicro() + 1
-}
-
-// uniqueStrings sorts and de-duplicates a filter list; empty strings and
-// NUL characters are malformed.
-func uniqueStrings(in []string) ([]string, error) {
-	if len(in) == 0 {
-		return nil, nil
-	}
-	out := slices.Clone(in)
-	for _, s := range out {
-		if s == "" {
-			return nil, fmt.Errorf("empty value")
-		}
-		if strings.IndexByte(s, 0) >= 0 {
-			return nil, fmt.Errorf("NUL character in %q", s)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
 }
 
 // scanBudget bounds the candidates one page may examine and reject, as
@@ -571,3 +528,8 @@ func mediaType(spec string) string {
 	}
 	return "application/stix+json;version=" + spec
 }
+
+// The checks every backend applies alike (package querycheck).
+func microsAfter(t time.Time) int64 { return querycheck.MicrosAfter(t) }
+
+func uniqueStrings(in []string) ([]string, error) { return querycheck.UniqueStrings(in) }
