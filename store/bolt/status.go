@@ -1,8 +1,9 @@
 package bolt
 
 import (
+	"github.com/heraldcti/herald/store/internal/statusjson"
+
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -11,67 +12,10 @@ import (
 	"github.com/heraldcti/herald/store"
 )
 
-type statusDetailJSON struct {
-	ID      string `json:"id"`
-	Version string `json:"version,omitempty"`
-	Message string `json:"message,omitempty"`
-	Outcome string `json:"outcome,omitempty"`
-}
+// encodeStatus and decodeStatus use the stored form every backend shares.
+func encodeStatus(s store.Status) ([]byte, error) { return statusjson.Encode(s) }
 
-type statusJSON struct {
-	ID           string             `json:"id"`
-	Status       string             `json:"status"`
-	RequestTime  time.Time          `json:"request_timestamp"`
-	CollectionID string             `json:"collection_id,omitempty"`
-	TotalCount   int                `json:"total_count"`
-	SuccessCount int                `json:"success_count"`
-	FailureCount int                `json:"failure_count"`
-	PendingCount int                `json:"pending_count"`
-	Successes    []statusDetailJSON `json:"successes,omitempty"`
-	Failures     []statusDetailJSON `json:"failures,omitempty"`
-	Pendings     []statusDetailJSON `json:"pendings,omitempty"`
-}
-
-func detailsToJSON(in []store.StatusDetail) []statusDetailJSON {
-	out := make([]statusDetailJSON, len(in))
-	for i, d := range in {
-		out[i] = statusDetailJSON(d)
-	}
-	return out
-}
-
-func detailsFromJSON(in []statusDetailJSON) []store.StatusDetail {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]store.StatusDetail, len(in))
-	for i, d := range in {
-		out[i] = store.StatusDetail(d)
-	}
-	return out
-}
-
-func encodeStatus(s store.Status) ([]byte, error) {
-	return json.Marshal(statusJSON{
-		ID: s.ID, Status: s.Status, RequestTime: s.RequestTime.UTC(), CollectionID: s.CollectionID,
-		TotalCount: s.TotalCount, SuccessCount: s.SuccessCount, FailureCount: s.FailureCount,
-		PendingCount: s.PendingCount, Successes: detailsToJSON(s.Successes),
-		Failures: detailsToJSON(s.Failures), Pendings: detailsToJSON(s.Pendings),
-	})
-}
-
-func decodeStatus(b []byte) (store.Status, error) {
-	var j statusJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return store.Status{}, fmt.Errorf("decode status: %w", err)
-	}
-	return store.Status{
-		ID: j.ID, Status: j.Status, RequestTime: j.RequestTime, CollectionID: j.CollectionID,
-		TotalCount: j.TotalCount, SuccessCount: j.SuccessCount, FailureCount: j.FailureCount,
-		PendingCount: j.PendingCount, Successes: detailsFromJSON(j.Successes),
-		Failures: detailsFromJSON(j.Failures), Pendings: detailsFromJSON(j.Pendings),
-	}, nil
-}
+func decodeStatus(b []byte) (store.Status, error) { return statusjson.Decode(b) }
 
 // statusTimeKey is the key of bucket status_time: request time (µs, da8
 // encoding) then the status id, so a purge walks only expired statuses.

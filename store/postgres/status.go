@@ -1,8 +1,9 @@
 package postgres
 
 import (
+	"github.com/heraldcti/herald/store/internal/statusjson"
+
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -10,48 +11,6 @@ import (
 	"github.com/heraldcti/herald/store"
 	"github.com/jackc/pgx/v5"
 )
-
-type statusDetailJSON struct {
-	ID      string `json:"id"`
-	Version string `json:"version,omitempty"`
-	Message string `json:"message,omitempty"`
-	Outcome string `json:"outcome,omitempty"`
-}
-
-// statusJSON is how a status is stored: the same JSON as the bbolt
-// backend's, so nothing is lost (request times keep their nanoseconds).
-type statusJSON struct {
-	ID           string             `json:"id"`
-	Status       string             `json:"status"`
-	RequestTime  time.Time          `json:"request_timestamp"`
-	CollectionID string             `json:"collection_id,omitempty"`
-	TotalCount   int                `json:"total_count"`
-	SuccessCount int                `json:"success_count"`
-	FailureCount int                `json:"failure_count"`
-	PendingCount int                `json:"pending_count"`
-	Successes    []statusDetailJSON `json:"successes,omitempty"`
-	Failures     []statusDetailJSON `json:"failures,omitempty"`
-	Pendings     []statusDetailJSON `json:"pendings,omitempty"`
-}
-
-func detailsToJSON(in []store.StatusDetail) []statusDetailJSON {
-	out := make([]statusDetailJSON, len(in))
-	for i, d := range in {
-		out[i] = statusDetailJSON(d)
-	}
-	return out
-}
-
-func detailsFromJSON(in []statusDetailJSON) []store.StatusDetail {
-	if len(in) == 0 {
-		return nil
-	}
-	out := make([]store.StatusDetail, len(in))
-	for i, d := range in {
-		out[i] = store.StatusDetail(d)
-	}
-	return out
-}
 
 // PutStatus stores or replaces the status with s.ID. An empty id, a
 // status other than "complete" or "pending", a zero request time or
@@ -63,12 +22,7 @@ func (db *DB) PutStatus(ctx context.Context, s store.Status) error {
 	if !isText(s.ID) {
 		return fmt.Errorf("put status: id %q is not UTF-8 text: %w", s.ID, store.ErrBadParameter)
 	}
-	v, err := json.Marshal(statusJSON{
-		ID: s.ID, Status: s.Status, RequestTime: s.RequestTime.UTC(), CollectionID: s.CollectionID,
-		TotalCount: s.TotalCount, SuccessCount: s.SuccessCount, FailureCount: s.FailureCount,
-		PendingCount: s.PendingCount, Successes: detailsToJSON(s.Successes),
-		Failures: detailsToJSON(s.Failures), Pendings: detailsToJSON(s.Pendings),
-	})
+	v, err := statusjson.Encode(s)
 	if err != nil {
 		return fmt.Errorf("put status %s: %w", s.ID, err)
 	}
@@ -81,18 +35,7 @@ func (db *DB) PutStatus(ctx context.Context, s store.Status) error {
 	return nil
 }
 
-func decodeStatus(b []byte) (store.Status, error) {
-	var j statusJSON
-	if err := json.Unmarshal(b, &j); err != nil {
-		return store.Status{}, fmt.Errorf("decode status: %w", err)
-	}
-	return store.Status{
-		ID: j.ID, Status: j.Status, RequestTime: j.RequestTime, CollectionID: j.CollectionID,
-		TotalCount: j.TotalCount, SuccessCount: j.SuccessCount, FailureCount: j.FailureCount,
-		PendingCount: j.PendingCount, Successes: detailsFromJSON(j.Successes),
-		Failures: detailsFromJSON(j.Failures), Pendings: detailsFromJSON(j.Pendings),
-	}, nil
-}
+func decodeStatus(b []byte) (store.Status, error) { return statusjson.Decode(b) }
 
 // Status returns the status with this id, or store.ErrNotFound. Every
 // replica sees every status.
