@@ -5,7 +5,6 @@ import (
 
 	"context"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -37,72 +36,18 @@ type plan struct {
 	after    store.Position
 }
 
-// parseQuery validates q with the same rules (and messages) as the bbolt
-// backend.
+// parseQuery validates q with the rules (and messages) every backend
+// shares (package querycheck).
 func parseQuery(q store.Query, maxPage int) (plan, error) {
-	p := plan{lower: math.MinInt64, noBytes: q.NoBytes, after: q.After}
-	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("query %s: %s: %w", field, fmt.Sprintf(format, args...), store.ErrBadParameter)
-	}
-	switch {
-	case q.Limit < 0:
-		return p, bad("limit", "%d is negative", q.Limit)
-	case q.Limit == 0 || q.Limit > maxPage:
-		p.limit = maxPage
-	default:
-		p.limit = q.Limit
-	}
-	if !q.AddedAfter.IsZero() {
-		p.lower = microsAfter(q.AddedAfter)
-	}
-	if q.After != 0 {
-		if q.After == math.MaxInt64 {
-			p.lower = math.MaxInt64
-		} else if int64(q.After)+1 > p.lower {
-			p.lower = int64(q.After) + 1
-		}
-	}
-	var err error
-	if p.ids, err = uniqueStrings(q.IDs); err != nil {
-		return p, bad("ids", "%v", err)
-	}
-	if p.types, err = uniqueStrings(q.Types); err != nil {
-		return p, bad("types", "%v", err)
-	}
-	versions := q.Versions
-	if len(versions) == 0 {
-		versions = []string{store.VersionLast}
-	}
-	seen := make(map[string]bool, len(versions))
-	for _, v := range versions {
-		switch {
-		case v == "":
-			return p, bad("versions", "empty value")
-		case seen[v]:
-			return p, bad("versions", "%q appears twice", v)
-		case v == store.VersionAll && len(versions) > 1:
-			return p, bad("versions", "%q cannot be combined with other values", store.VersionAll)
-		case strings.IndexByte(v, 0) >= 0:
-			return p, bad("versions", "NUL character")
-		}
-		seen[v] = true
-		switch v {
-		case store.VersionAll:
-			p.all = true
-		case store.VersionFirst:
-			p.first = true
-		case store.VersionLast:
-			p.last = true
-		default:
-			p.explicit = append(p.explicit, v)
-		}
-	}
-	specs, _, err := querycheck.SpecVersions(q.SpecVersions)
+	c, err := querycheck.Check(q, maxPage)
 	if err != nil {
-		return p, bad("spec versions", "%v", err)
+		return plan{}, err
 	}
-	p.specs = specs
-	return p, nil
+	return plan{
+		lower: c.Lower, limit: c.Limit, ids: c.IDs, types: c.Types,
+		all: c.All, first: c.First, last: c.Last, explicit: c.Explicit,
+		specs: c.Specs, noBytes: q.NoBytes, after: q.After,
+	}, nil
 }
 
 // scanBudget bounds the candidates one page may examine and reject, as
@@ -529,7 +474,5 @@ func mediaType(spec string) string {
 	return "application/stix+json;version=" + spec
 }
 
-// The checks every backend applies alike (package querycheck).
+// microsAfter is querycheck.MicrosAfter (shared by every backend).
 func microsAfter(t time.Time) int64 { return querycheck.MicrosAfter(t) }
-
-func uniqueStrings(in []string) ([]string, error) { return querycheck.UniqueStrings(in) }

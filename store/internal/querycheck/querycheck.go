@@ -9,7 +9,91 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/heraldcti/herald/store"
 )
+
+// Checked is a validated, normalised store.Query, the part every backend
+// derives the same way; each backend adds what its own plan needs.
+type Checked struct {
+	Lower    int64 // smallest date_added considered (inclusive), in µs
+	Limit    int
+	IDs      []string // sorted, unique; nil: any
+	Types    []string // sorted, unique; nil: any
+	All      bool
+	First    bool
+	Last     bool
+	Explicit []string        // explicit version strings, in query order
+	Specs    []string        // nil: each object's latest spec version
+	SpecSet  map[string]bool // nil when Specs is
+}
+
+// Check validates q for a backend whose largest page is maxPage. Every
+// malformed field gives an error wrapping store.ErrBadParameter that names
+// the field.
+func Check(q store.Query, maxPage int) (Checked, error) {
+	c := Checked{Lower: math.MinInt64}
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("query %s: %s: %w", field, fmt.Sprintf(format, args...), store.ErrBadParameter)
+	}
+	switch {
+	case q.Limit < 0:
+		return c, bad("limit", "%d is negative", q.Limit)
+	case q.Limit == 0 || q.Limit > maxPage:
+		c.Limit = maxPage
+	default:
+		c.Limit = q.Limit
+	}
+	if !q.AddedAfter.IsZero() {
+		c.Lower = MicrosAfter(q.AddedAfter)
+	}
+	if q.After != 0 {
+		if q.After == math.MaxInt64 {
+			c.Lower = math.MaxInt64
+		} else if int64(q.After)+1 > c.Lower {
+			c.Lower = int64(q.After) + 1
+		}
+	}
+	var err error
+	if c.IDs, err = UniqueStrings(q.IDs); err != nil {
+		return c, bad("ids", "%v", err)
+	}
+	if c.Types, err = UniqueStrings(q.Types); err != nil {
+		return c, bad("types", "%v", err)
+	}
+	versions := q.Versions
+	if len(versions) == 0 {
+		versions = []string{store.VersionLast}
+	}
+	seen := make(map[string]bool, len(versions))
+	for _, v := range versions {
+		switch {
+		case v == "":
+			return c, bad("versions", "empty value")
+		case seen[v]:
+			return c, bad("versions", "%q appears twice", v)
+		case v == store.VersionAll && len(versions) > 1:
+			return c, bad("versions", "%q cannot be combined with other values", store.VersionAll)
+		case strings.IndexByte(v, 0) >= 0:
+			return c, bad("versions", "NUL character")
+		}
+		seen[v] = true
+		switch v {
+		case store.VersionAll:
+			c.All = true
+		case store.VersionFirst:
+			c.First = true
+		case store.VersionLast:
+			c.Last = true
+		default:
+			c.Explicit = append(c.Explicit, v)
+		}
+	}
+	if c.Specs, c.SpecSet, err = SpecVersions(q.SpecVersions); err != nil {
+		return c, bad("spec versions", "%v", err)
+	}
+	return c, nil
+}
 
 // MaxMicros bounds added_after so that its conversion to microseconds can
 // never overflow.
