@@ -62,6 +62,16 @@ func BenchmarkObjectsPage(b *testing.B) {
 	b.Run("bearer", func(b *testing.B) { run(b, h, "Bearer "+readerTok, false) })
 	b.Run("anonymous-gzip", func(b *testing.B) { run(b, h, "", true) })
 
+	// The page cache off: every request walks the store.
+	cfg := e.cfg
+	cfg.PageCacheBytes = -1
+	walker, err := taxii.NewServer(e.db, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("anonymous-nocache", func(b *testing.B) { run(b, walker.Handler(), "", false) })
+	b.Run("basic-nocache", func(b *testing.B) { run(b, walker.Handler(), basic(userReader, password), false) })
+
 	// Baseline: the same response body served from memory.
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
@@ -83,7 +93,7 @@ func BenchmarkObjectsPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := taxii.NewServer(fixedPageStore{DB: e.db, page: page}, e.cfg)
+	srv, err := taxii.NewServer(fixedPageStore{DB: e.db, page: page}, cfg) // no page cache
 	if err != nil {
 		b.Fatal(err)
 	}

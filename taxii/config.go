@@ -100,6 +100,14 @@ type Config struct {
 	// false (spec-conformant).
 	EmptyObjectsList bool
 
+	// PageCacheBytes bounds the memory of the page cache, which answers a
+	// repeated objects page from memory while the store's content stamp
+	// says nothing changed (exact: never stale after an acknowledged
+	// write, on any replica). Default DefaultPageCacheBytes (32 MiB);
+	// negative disables it. A store that cannot stamp its content
+	// (store.ContentStamper) is never cached. Not reloadable.
+	PageCacheBytes int64
+
 	// Logger receives structured request and error logs. Default
 	// slog.Default().
 	Logger *slog.Logger
@@ -147,6 +155,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.MaxContentLength == 0 {
 		cfg.MaxContentLength = DefaultMaxContentLength
+	}
+	if cfg.PageCacheBytes == 0 {
+		cfg.PageCacheBytes = DefaultPageCacheBytes
 	}
 	def(&cfg.ReadHeaderTimeout, 10*time.Second)
 	def(&cfg.ReadTimeout, 60*time.Second)

@@ -172,6 +172,21 @@ func (m *metrics) addedObjects(collection string, ok, failed int) {
 
 func (m *metrics) authFailure() { m.authFails.Inc() }
 
+// watchPageCache exports the page cache's counters and size; they are read
+// at scrape time, so the request path only bumps atomic counters.
+func (m *metrics) watchPageCache(pc *pageCache) {
+	const name, help = "herald_page_cache_requests_total", "Objects pages by how the page cache answered: hit (from memory), miss (walked and kept), bypass (a write was in flight)."
+	for result, n := range map[string]*atomic.Uint64{"hit": &pc.hits, "miss": &pc.misses, "bypass": &pc.bypasses} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: name, Help: help, ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 { return float64(n.Load()) }))
+	}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "herald_page_cache_bytes",
+		Help: "Memory held by the page cache (bounded by page_cache_bytes).",
+	}, func() float64 { return float64(pc.bytes()) }))
+}
+
 func (m *metrics) authCache(hit bool) {
 	if hit {
 		m.cacheHit.Inc()

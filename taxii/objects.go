@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -201,11 +202,64 @@ func (s *Server) mustExist(c echo.Context, pr *pageRequest) error {
 // object endpoint (pr.object set) an empty page is a 404 unless the
 // object has versions (filtered out).
 //
+// With the page cache on (pagecache.go), a page the store answered before
+// under its current content stamp is written from memory; otherwise the
+// store is walked (walkEnvelope) and the answer is kept for the next
+// request.
+func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) error {
+	pc := s.pages
+	if pc == nil {
+		return s.walkEnvelope(c, pr, q, nil)
+	}
+	stamp, ok, err := pc.stamper.ContentStamp(c.Request().Context(), pr.col.ID)
+	if err != nil {
+		return err
+	}
+	if !ok { // a write is in flight: nothing may be reused or kept now
+		pc.bypasses.Add(1)
+		return s.walkEnvelope(c, pr, q, nil)
+	}
+	var kb [256]byte
+	fill := pageFill{pc: pc, stamp: stamp, key: appendPageKey(kb[:0], pr.col.ID, q)}
+	if p := pc.get(fill.key, stamp); p != nil {
+		return s.writeCachedEnvelope(c, pr, p)
+	}
+	return s.walkEnvelope(c, pr, q, &fill)
+}
+
+// pageFill is where walkEnvelope keeps the page it read: the cache, the
+// query's key and the stamp read before the walk.
+type pageFill struct {
+	pc    *pageCache
+	key   []byte
+	stamp uint64
+}
+
+// keep caches the page the walk produced, when the envelope around it can
+// be rebuilt without the store: a page with objects, or an empty one whose
+// date headers come from the request (a next token or added_after; see
+// pageDateHeaders). objects is the page's objects joined by commas, valid
+// only during the call.
+func (f *pageFill) keep(pr *pageRequest, info store.PageInfo, objects []byte) {
+	if info.Count == 0 && (pr.object != "" || (pr.pos == 0 && !pr.f.HasAddedAfter)) {
+		return
+	}
+	p := &cachedPage{stamp: f.stamp, info: info}
+	if info.Count > 0 {
+		p.body = make([]byte, 0, len(objects)+len(closeListObject))
+		p.body = append(append(p.body, objects...), closeListObject...)
+	}
+	f.pc.put(f.key, p)
+}
+
+// walkEnvelope serves the envelope from a walk of the store; fill, when
+// not nil, keeps the page in the cache.
+//
 // The objects are copied straight from the store into the pooled body
 // buffer (response_body.go) while the store's read transaction is open, with no
 // allocation per object; the head, which needs the page's More and Next,
 // is put in front afterwards.
-func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) error {
+func (s *Server) walkEnvelope(c echo.Context, pr *pageRequest, q store.Query, fill *pageFill) error {
 	var w *bodyWriter // started by the first object: a 404 takes no buffer
 	add := func(js []byte) {
 		if w == nil {
@@ -229,22 +283,76 @@ func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) e
 		}
 		return err
 	}
-	var head [512]byte // fits the usual next token: no allocation
-	h := s.appendMoreNext(head[:0], pr, info.More, info.Next)
-	list := info.Count > 0 || s.settings().EmptyObjectsList
-	if list {
-		h = append(h, `,"objects":[`...)
+	if fill != nil {
+		var objects []byte
+		if w != nil {
+			objects = w.body()
+		}
+		fill.keep(pr, info, objects)
 	}
+	var head [512]byte // fits the usual next token: no allocation
+	h := s.appendEnvelopeHead(head[:0], pr, info)
 	if w == nil {
 		w = startBody(c, http.StatusOK)
 	}
 	w.putHead(h) // into the room reserved in front: the page does not move
-	if list {
+	if info.Count > 0 || s.settings().EmptyObjectsList {
 		_, _ = w.Write(closeListObject)
 	} else {
 		_, _ = w.Write(closeObject)
 	}
 	return s.finishBody(c, w, nil)
+}
+
+// appendEnvelopeHead appends the envelope up to its first object:
+// `{"more":…` and, when the page has objects or the settings ask for an
+// empty list, `,"objects":[`.
+func (s *Server) appendEnvelopeHead(b []byte, pr *pageRequest, info store.PageInfo) []byte {
+	b = s.appendMoreNext(b, pr, info.More, info.Next)
+	if info.Count > 0 || s.settings().EmptyObjectsList {
+		b = append(b, `,"objects":[`...)
+	}
+	return b
+}
+
+// writeCachedEnvelope serves an envelope around a cached page. The head
+// (whose next token is bound to the caller) is written per request; an
+// uncompressed page is then written from the cache's memory as it is,
+// with no copy, exactly as the walk would have written it.
+func (s *Server) writeCachedEnvelope(c echo.Context, pr *pageRequest, p *cachedPage) error {
+	if err := s.pageDateHeaders(c, pr, p.info); err != nil {
+		return err
+	}
+	var head [512]byte
+	h := s.appendEnvelopeHead(head[:0], pr, p.info)
+	if p.info.Count == 0 || acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+		w := startBody(c, http.StatusOK)
+		_, _ = w.Write(h)
+		switch {
+		case p.info.Count > 0:
+			_, _ = w.Write(p.body)
+		case s.settings().EmptyObjectsList:
+			_, _ = w.Write(closeListObject)
+		default:
+			_, _ = w.Write(closeObject)
+		}
+		return s.finishBody(c, w, nil)
+	}
+	resp := c.Response()
+	hdr := resp.Header()
+	hdr.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	hdr.Set(echo.HeaderContentLength, strconv.Itoa(len(h)+len(p.body)))
+	resp.WriteHeader(http.StatusOK)
+	// Two writes, like one: net/http buffers the head and sends it with
+	// the start of the body.
+	_, err := resp.Write(h)
+	if err == nil {
+		_, err = resp.Write(p.body)
+	}
+	if err != nil {
+		s.logFor(c).Debug("response body cut short", "err", err)
+	}
+	return nil
 }
 
 // readPage fills a page through the store's streaming walk: add is called

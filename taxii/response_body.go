@@ -80,6 +80,10 @@ func startBody(c echo.Context, status int) *bodyWriter {
 	}
 }
 
+// body returns what was written so far (after any reserved head room),
+// valid until the next Write or Close.
+func (b *bodyWriter) body() []byte { return (*b.buf)[b.off:] }
+
 // Write appends p to the body; it never fails.
 func (b *bodyWriter) Write(p []byte) (int, error) {
 	*b.buf = append(*b.buf, p...)

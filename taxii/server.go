@@ -30,6 +30,7 @@ type Server struct {
 	tokens      tokenSigner
 	auth        *authenticator
 	metrics     *metrics
+	pages       *pageCache // nil: off, or a store without content stamps
 	log         *slog.Logger
 }
 
@@ -59,6 +60,9 @@ func NewServer(db store.Store, cfg Config) (*Server, error) {
 		log:     st.Logger,
 	}
 	s.auth = newAuthenticator(s)
+	if s.pages = newPageCache(db, st.PageCacheBytes); s.pages != nil {
+		s.metrics.watchPageCache(s.pages)
+	}
 	if s.useTLS {
 		if err := s.loadCert(st); err != nil {
 			return nil, err

@@ -58,6 +58,9 @@ func BenchmarkServeMiddlePage(b *testing.B) {
 	}{
 		{"anonymous", false, cached},
 		{"basic", true, cached},
+		// The page cache off: every request walks the store.
+		{"anonymous-nocache", false, handler(taxii.Config{PageCacheBytes: -1})},
+		{"basic-nocache", true, handler(taxii.Config{PageCacheBytes: -1})},
 		// What the credential cache saves: an argon2id check per request.
 		{"basic-uncached", true, handler(taxii.Config{AuthCacheTTL: -1})},
 	} {

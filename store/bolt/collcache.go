@@ -16,9 +16,10 @@ import (
 // never modified; adding an entry swaps in a copy.
 //
 // Why the read is exact: Collection loads the counter before it opens its
-// read transaction. If a write ended before that load, the transaction sees
-// it; if one ends after, the counter has moved and the entry, stored under
-// the older value, is never used.
+// read transaction, and nothing is cached or served while the counter is
+// odd (a write in flight). If a write ended before that load, the
+// transaction sees it; if one starts after, the counter has moved before
+// it commits, and the entry, stored under the older value, is never used.
 type collCache struct {
 	gen uint64
 	m   map[string]store.Collection
@@ -30,7 +31,10 @@ const maxCachedColls = 1024
 // cachedCollection returns the cached record of ref for the current write
 // count, and that count.
 func (db *DB) cachedCollection(ref string) (store.Collection, uint64, bool) {
-	gen := db.writes.Load()
+	gen, stable := db.stableWrites()
+	if !stable {
+		return store.Collection{}, gen, false
+	}
 	if cc := db.colls.Load(); cc != nil && cc.gen == gen {
 		c, ok := cc.m[ref]
 		return c, gen, ok
@@ -40,6 +44,9 @@ func (db *DB) cachedCollection(ref string) (store.Collection, uint64, bool) {
 
 // cacheCollection remembers c as ref's record, read after gen writes.
 func (db *DB) cacheCollection(ref string, gen uint64, c store.Collection) {
+	if gen%2 != 0 {
+		return // read while a write was in flight
+	}
 	for {
 		old := db.colls.Load()
 		next := &collCache{gen: gen}

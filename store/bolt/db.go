@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,12 +31,17 @@ type DB struct {
 	maxPageSize int
 	noSync      bool
 
-	// writes counts the write transactions that have ended (committed or
-	// not); it moves before update returns, so before any write is
-	// acknowledged. colls caches decoded collection records for one value
-	// of writes (collcache.go).
-	writes atomic.Uint64
-	colls  atomic.Pointer[collCache]
+	// writes is a sequence count of the write transactions: update moves
+	// it to an odd value before a write begins and to the next even value
+	// once it has ended (committed or not), holding writeMu throughout. An
+	// even value that has not moved since a read transaction began means
+	// that nothing was written since, and that nothing a later write
+	// commits could be seen by a reader yet: the caches of collection
+	// records (colls, collcache.go) and of pages (store.ContentStamper,
+	// used by the TAXII server) are keyed by it.
+	writeMu sync.Mutex
+	writes  atomic.Uint64
+	colls   atomic.Pointer[collCache]
 }
 
 var _ store.Store = (*DB)(nil)
@@ -194,8 +200,29 @@ func (db *DB) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	// Any write may change a collection record; the cache of Collection
-	// is keyed by this counter, so it is never stale once this returns.
+	// bbolt runs one write transaction at a time anyway; holding writeMu
+	// around it makes the two moves of writes bracket exactly one write.
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	db.writes.Add(1) // odd: what a reader sees may change under it
 	defer db.writes.Add(1)
 	return db.bdb.Update(fn)
+}
+
+// stableWrites returns the write count when no write is in flight (ok), as
+// the key of what is cached from a read transaction begun after it.
+func (db *DB) stableWrites() (gen uint64, ok bool) {
+	gen = db.writes.Load()
+	return gen, gen%2 == 0
+}
+
+// ContentStamp implements store.ContentStamper with the write count: any
+// write moves it, whatever the collection (see DB.writes for why it is
+// exact).
+func (db *DB) ContentStamp(ctx context.Context, collectionID string) (uint64, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, false, err
+	}
+	gen, ok := db.stableWrites()
+	return gen, ok, nil
 }

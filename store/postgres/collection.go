@@ -229,13 +229,18 @@ func (db *DB) DeleteCollection(ctx context.Context, id string) error {
 }
 
 // lockCollection takes the collection's row lock for the rest of tx
-// (writers to one collection serialise on it; see the package doc) and
-// returns its internal number, high-water date_added and version count.
+// (writers to one collection serialise on it; see the package doc), gives
+// the collection a new content stamp (ContentStamp), and returns its
+// internal number, high-water date_added and version count. Every writer of
+// a collection's versions calls it, so the stamp moves in the transaction
+// that changes them. The UPDATE takes the same row lock as SELECT … FOR
+// UPDATE would against every other writer.
 func lockCollection(ctx context.Context, tx pgx.Tx, id string) (num int64, hw *int64, count int64, err error) {
 	if !isText(id) {
 		return 0, nil, 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
 	}
-	err = tx.QueryRow(ctx, "SELECT num, high_water, version_count FROM collections WHERE id = $1 FOR UPDATE", id).Scan(&num, &hw, &count)
+	err = tx.QueryRow(ctx, `UPDATE collections SET content_stamp = nextval('content_stamps') WHERE id = $1
+		RETURNING num, high_water, version_count`, id).Scan(&num, &hw, &count)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil, 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
 	}
@@ -256,4 +261,26 @@ func (db *DB) collectionNum(ctx context.Context, q querier, id string) (int64, e
 		return 0, fmt.Errorf("collection %s: %w", id, store.ErrNotFound)
 	}
 	return num, err
+}
+
+// ContentStamp implements store.ContentStamper: the collection's stamp,
+// which lockCollection moves in every transaction that writes its versions.
+// A query that starts after this read sees every write committed before
+// it; as long as the stamp read is the same, no write has committed since.
+// Several replicas share it: a write acknowledged by any of them is seen
+// by the next read on every other. ok is always true: the stamp moves
+// atomically with the commit, so no write is ever half visible.
+func (db *DB) ContentStamp(ctx context.Context, collectionID string) (uint64, bool, error) {
+	if !isText(collectionID) {
+		return 0, false, fmt.Errorf("collection %s: %w", collectionID, store.ErrNotFound)
+	}
+	var stamp int64
+	err := db.pool.QueryRow(ctx, "SELECT content_stamp FROM collections WHERE id = $1", collectionID).Scan(&stamp)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, fmt.Errorf("collection %s: %w", collectionID, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("content stamp of %s: %w", collectionID, err)
+	}
+	return uint64(stamp), true, nil
 }

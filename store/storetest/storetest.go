@@ -91,6 +91,8 @@ var tests = []struct {
 	{"LastAdminConcurrent", testLastAdminConcurrent},
 	{"ConcurrentAccountChanges", testConcurrentAccountChanges},
 	{"TokenSecretAndMeta", testTokenSecretAndMeta},
+	{"ContentStampMoves", testContentStampMoves},
+	{"ContentStampExact", testContentStampExact},
 }
 
 // Run runs the whole suite against the backend that open opens, each test

@@ -1,0 +1,170 @@
+package storetest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldcti/herald/stix"
+	"github.com/heraldcti/herald/store"
+)
+
+// stamper returns db as a store.ContentStamper, or skips the test: the
+// interface is optional.
+func stamper(t *testing.T, db store.Store) store.ContentStamper {
+	t.Helper()
+	cs, ok := db.(store.ContentStamper)
+	if !ok {
+		t.Skip("the backend does not implement store.ContentStamper")
+	}
+	return cs
+}
+
+// stableStamp reads the stamp of coll, which must be usable (ok): no write
+// is in flight in these tests.
+func stableStamp(t *testing.T, cs store.ContentStamper, coll string) uint64 {
+	t.Helper()
+	s, ok, err := cs.ContentStamp(ctx, coll)
+	if err != nil || !ok {
+		t.Fatalf("ContentStamp(%s) = %d, %v, %v; want a usable stamp", coll, s, ok, err)
+	}
+	return s
+}
+
+// Every kind of write that changes what a query of the collection returns
+// moves its stamp before the write returns; reads do not move it.
+func testContentStampMoves(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
+	cs := stamper(t, db)
+	coll := mustCollection(t, db, "stamped").ID
+	id := objID("indicator", 1)
+
+	writes := []struct {
+		name  string
+		write func() error
+	}{
+		{"a new object", func() error {
+			_, err := db.PutObjects(ctx, coll, []stix.Object{sdo("indicator", id, "2021-01-01T00:00:00Z", "2.1")})
+			return err
+		}},
+		{"a new version", func() error {
+			_, err := db.PutObjects(ctx, coll, []stix.Object{sdo("indicator", id, "2021-01-02T00:00:00Z", "2.1")})
+			return err
+		}},
+		{"a replaced version", func() error {
+			_, err := db.PutObjectsWith(ctx, coll, []stix.Object{sdo("indicator", id, "2021-01-02T00:00:00Z", "2.1", `"name":"replaced"`)},
+				store.PutOptions{OnConflict: store.ConflictReplace})
+			return err
+		}},
+		{"a deleted version", func() error {
+			_, err := db.DeleteObject(ctx, coll, id, []string{"first"}, nil)
+			return err
+		}},
+		{"a deleted object", func() error {
+			_, err := db.DeleteObject(ctx, coll, id, nil, nil)
+			return err
+		}},
+	}
+	for _, w := range writes {
+		before := stableStamp(t, cs, coll)
+		if _, err := db.Objects(ctx, coll, store.Query{Limit: 10}); err != nil {
+			t.Fatal(err)
+		}
+		if again := stableStamp(t, cs, coll); again != before {
+			t.Fatalf("before %s: a read moved the stamp from %d to %d", w.name, before, again)
+		}
+		if err := w.write(); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		if after := stableStamp(t, cs, coll); after == before {
+			t.Fatalf("%s: the stamp stayed %d", w.name, after)
+		}
+	}
+
+	// A collection deleted and created again under the same id (as
+	// `herald copy` does) never matches a stamp of the old one.
+	c, err := db.Collection(ctx, coll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := stableStamp(t, cs, coll)
+	if err := db.DeleteCollection(ctx, coll); err != nil {
+		t.Fatal(err)
+	}
+	if s, ok, err := cs.ContentStamp(ctx, coll); err == nil && ok && s == old {
+		t.Fatalf("ContentStamp of a deleted collection = %d, the stamp it had", s)
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ContentStamp of a deleted collection: %v, want ErrNotFound", err)
+	}
+	loader, ok := db.(store.Loader)
+	if !ok {
+		return // only a Loader creates a collection with a given id
+	}
+	if err := loader.LoadCollection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if s := stableStamp(t, cs, coll); s == old {
+		t.Fatalf("a collection created again with the same id has the old one's stamp %d", s)
+	}
+}
+
+// The promise itself, under a writer: two reads under the same usable
+// stamp (each begun after the stamp was read, and the stamp still the same
+// after it) always give the same answer. A writer that made its versions
+// visible before moving the stamp would let two readers see different
+// counts under one stamp.
+func testContentStampExact(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
+	cs := stamper(t, db)
+	coll := mustCollection(t, db, "stamped").ID
+	stop := make(chan struct{})
+	writer, committed := WriteInBackground(t, db, coll, stop)
+
+	var mu sync.Mutex
+	seen := map[uint64]int{} // stamp → count of versions read under it
+	checked := 0
+	var readers sync.WaitGroup
+	deadline := time.Now().Add(time.Second)
+	for range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for time.Now().Before(deadline) && !t.Failed() {
+				s, ok, err := cs.ContentStamp(ctx, coll)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				page, err := db.Objects(ctx, coll, store.Query{Versions: []string{"all"}, Limit: 100000, NoBytes: true})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				s2, ok2, err := cs.ContentStamp(ctx, coll)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !ok || !ok2 || s2 != s {
+					continue // a write came between: nothing to compare
+				}
+				n := len(page.Records)
+				mu.Lock()
+				if prev, found := seen[s]; found && prev != n {
+					t.Errorf("stamp %d: one read saw %d versions, another %d", s, prev, n)
+				}
+				seen[s] = n
+				checked++
+				mu.Unlock()
+			}
+		}()
+	}
+	NextCommit(committed) // the writer is running while the readers read
+	readers.Wait()
+	close(stop)
+	writer.Wait()
+	if checked == 0 {
+		t.Fatal("no read ran under a stable stamp")
+	}
+}
