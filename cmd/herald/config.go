@@ -39,6 +39,7 @@ const DefaultDBPath = "herald.db"
 //	allow_insecure_http: false
 //	log_level: info
 //	metrics_addr: 10.0.0.5:9464
+//	page_cache_bytes: 33554432
 type Config struct {
 	Addr              string   `yaml:"addr" json:"addr"`
 	DB                string   `yaml:"db" json:"db"`
@@ -54,6 +55,9 @@ type Config struct {
 	// MetricsAddr, when set, is a second listener serving /metrics without
 	// credentials, for a scraper on a private network.
 	MetricsAddr string `yaml:"metrics_addr" json:"metrics_addr"`
+	// PageCacheBytes bounds the memory of the page cache (0: the server
+	// default, 32 MiB; negative: off).
+	PageCacheBytes int64 `yaml:"page_cache_bytes" json:"page_cache_bytes"`
 }
 
 // DefaultConfig is the configuration of `herald serve` with no flags,
@@ -105,6 +109,7 @@ var configEnv = []envVar{
 	{"HERALD_ALLOW_INSECURE_HTTP", func(c *Config, v string) error { return setBool(&c.AllowInsecureHTTP, v) }},
 	{"HERALD_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
 	{"HERALD_METRICS_ADDR", func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
+	{"HERALD_PAGE_CACHE_BYTES", func(c *Config, v string) error { return setInt64(&c.PageCacheBytes, v) }},
 }
 
 // applyEnv sets the fields whose HERALD_* variable is set and not empty.
@@ -171,6 +176,7 @@ var configKeys = map[string]string{
 	"MaxContentLength":  "max_content_length",
 	"TrustedProxies":    "trusted_proxies",
 	"AllowInsecureHTTP": "allow_insecure_http",
+	"PageCacheBytes":    "page_cache_bytes",
 }
 
 // Validate reports the first problem that would stop the server from
@@ -227,6 +233,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.proxies, "trusted-proxies", "", "comma-separated `CIDRs` whose X-Forwarded-* headers are trusted")
 	fs.BoolVar(&f.cfg.AllowInsecureHTTP, "allow-insecure-http", false, "serve plain HTTP on a non-loopback address (behind a TLS proxy)")
 	fs.StringVar(&f.cfg.LogLevel, "log-level", "info", "log `level`: debug, info, warn, error")
+	fs.Int64Var(&f.cfg.PageCacheBytes, "page-cache-bytes", 0, "memory in `bytes` for repeated pages served from memory; exact, never stale (0: 32 MiB, negative: off; env HERALD_PAGE_CACHE_BYTES)")
 	fs.StringVar(&f.cfg.MetricsAddr, "metrics-addr", "", "also serve /metrics without credentials on `host:port`, for a scraper on a private network (env HERALD_METRICS_ADDR)")
 }
 
@@ -244,6 +251,7 @@ var serveFlagCopy = map[string]func(dst *Config, f *serveFlags){
 	"allow-insecure-http": func(d *Config, f *serveFlags) { d.AllowInsecureHTTP = f.cfg.AllowInsecureHTTP },
 	"log-level":           func(d *Config, f *serveFlags) { d.LogLevel = f.cfg.LogLevel },
 	"metrics-addr":        func(d *Config, f *serveFlags) { d.MetricsAddr = f.cfg.MetricsAddr },
+	"page-cache-bytes":    func(d *Config, f *serveFlags) { d.PageCacheBytes = f.cfg.PageCacheBytes },
 }
 
 // load builds the effective configuration: defaults, then the file, then

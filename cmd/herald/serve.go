@@ -45,10 +45,10 @@ HERALD_CONFIG; YAML or JSON), then the environment (HERALD_ADDR, HERALD_DB,
 HERALD_TLS_CERT, HERALD_TLS_KEY, HERALD_PUBLIC_BASE_URL,
 HERALD_DEFAULT_PAGE_SIZE, HERALD_MAX_PAGE_SIZE, HERALD_MAX_CONTENT_LENGTH,
 HERALD_TRUSTED_PROXIES, HERALD_ALLOW_INSECURE_HTTP, HERALD_LOG_LEVEL,
-HERALD_METRICS_ADDR), then the flags. Configuration file keys: addr, db,
-tls_cert, tls_key, public_base_url, default_page_size, max_page_size,
-max_content_length, trusted_proxies, allow_insecure_http, log_level,
-metrics_addr.
+HERALD_METRICS_ADDR, HERALD_PAGE_CACHE_BYTES), then the flags.
+Configuration file keys: addr, db, tls_cert, tls_key, public_base_url,
+default_page_size, max_page_size, max_content_length, trusted_proxies,
+allow_insecure_http, log_level, metrics_addr, page_cache_bytes.
 
 SIGTERM or SIGINT stops the server gracefully (in-flight requests finish).
 SIGHUP re-reads the configuration file and applies page sizes,
@@ -185,6 +185,7 @@ func taxiiConfig(cfg Config, logger *slog.Logger) taxii.Config {
 		MaxPageSize:       cfg.MaxPageSize,
 		MaxContentLength:  cfg.MaxContentLength,
 		TrustedProxies:    cfg.TrustedProxies,
+		PageCacheBytes:    cfg.PageCacheBytes,
 		Logger:            logger,
 	}
 }

@@ -180,10 +180,22 @@ func (db *DB) Collections(ctx context.Context) ([]store.Collection, error) {
 }
 
 // Collection finds a collection by id, title or alias (in that order of
-// precedence). It fails with store.ErrNotFound.
+// precedence). It fails with store.ErrNotFound. Calls share reads of the
+// collections table that begin after they are made (snapshot.go).
 func (db *DB) Collection(ctx context.Context, ref string) (store.Collection, error) {
 	if !isText(ref) {
 		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
+	}
+	snap, err := db.snaps.get(ctx)
+	if err != nil {
+		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, err)
+	}
+	if snap != nil {
+		e, ok := snap.lookup(ref)
+		if !ok {
+			return store.Collection{}, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
+		}
+		return e.c, nil
 	}
 	row := db.pool.QueryRow(ctx, "SELECT "+collectionColumns+` FROM (
 			SELECT num, 0 AS pref FROM collections WHERE id = $1
@@ -264,7 +276,9 @@ func (db *DB) collectionNum(ctx context.Context, q querier, id string) (int64, e
 }
 
 // ContentStamp implements store.ContentStamper: the collection's stamp,
-// which lockCollection moves in every transaction that writes its versions.
+// which lockCollection moves in every transaction that writes its versions,
+// read as Collection reads records (a shared read begun after the call;
+// snapshot.go).
 // A query that starts after this read sees every write committed before
 // it; as long as the stamp read is the same, no write has committed since.
 // Several replicas share it: a write acknowledged by any of them is seen
@@ -274,8 +288,19 @@ func (db *DB) ContentStamp(ctx context.Context, collectionID string) (uint64, bo
 	if !isText(collectionID) {
 		return 0, false, fmt.Errorf("collection %s: %w", collectionID, store.ErrNotFound)
 	}
+	snap, err := db.snaps.get(ctx)
+	if err != nil {
+		return 0, false, fmt.Errorf("content stamp of %s: %w", collectionID, err)
+	}
+	if snap != nil {
+		e, ok := snap.byID[collectionID]
+		if !ok {
+			return 0, false, fmt.Errorf("collection %s: %w", collectionID, store.ErrNotFound)
+		}
+		return e.stamp, true, nil
+	}
 	var stamp int64
-	err := db.pool.QueryRow(ctx, "SELECT content_stamp FROM collections WHERE id = $1", collectionID).Scan(&stamp)
+	err = db.pool.QueryRow(ctx, "SELECT content_stamp FROM collections WHERE id = $1", collectionID).Scan(&stamp)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, fmt.Errorf("collection %s: %w", collectionID, store.ErrNotFound)
 	}

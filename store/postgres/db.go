@@ -91,6 +91,8 @@ type DB struct {
 	chMu    sync.Mutex
 	stop    context.CancelFunc
 	done    chan struct{}
+
+	snaps snapshots // shared reads of the collections table (snapshot.go)
 }
 
 // IsDSN reports whether s names a PostgreSQL database (a postgres:// or
@@ -130,6 +132,7 @@ func Open(ctx context.Context, dsn string, opts *store.Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", name, stripDSN(err, dsn))
 	}
 	db := &DB{pool: pool, name: name, now: o.Now, maxPageSize: o.MaxPageSize, changes: make(chan struct{})}
+	db.snaps.read = db.readSnapshot
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open %s: %w", name, err)
