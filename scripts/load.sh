@@ -11,12 +11,18 @@
 #   herald, Basic auth       (a reader account with a read grant)
 #   herald, bearer token     (a token of that reader, made for the run)
 #   herald, first page and deep page (added_after near the end), anonymous
+#   herald on PostgreSQL     (a `herald copy` of that database in a throwaway
+#                            cluster; two replicas): anonymous, Basic, bearer
+#                            token, and anonymous on replica 1 while a writer
+#                            POSTs indicators through replica 2
 #   nginx, static file       (the anonymous response body, byte for byte)
 #   bare Go                  (loadprep -serve-static: the same bytes from memory)
-# Ratios are to the bare Go handler (the floor of any Go server) and to
-# nginx. Targets are registered by one function per server family
-# (targets_bolt, targets_static; see "targets" below to add one).
-# It prints a Markdown table (also written to $LOAD_DIR/results.md).
+# Ratios are to the bare Go handler (the floor of any Go server), to nginx
+# and, for Herald, to Herald on bbolt, anonymous. Targets are registered by
+# one function per server family (targets_bolt, targets_postgres,
+# targets_static; see "targets" below to add one). It prints a Markdown
+# table (also written to $LOAD_DIR/results.md). The functions it shares
+# with scripts/load-postgres.sh are in scripts/load-lib.sh.
 #
 # Usage (from anywhere; it works in the repository it lives in):
 #   scripts/load.sh                 # full run: 10k and 1M objects, 15 s per measurement
@@ -33,7 +39,13 @@
 #   HERALD_LOG_LEVEL  herald's log level (default warn: no per-request log
 #                 lines, as nginx runs with access_log off)
 #   MAX_SECONDS   hard bound on the whole run (default 3600; QUICK: 900)
-#   NO_INSTALL=1  never run apt-get (fail if wrk or nginx is missing)
+#   NO_INSTALL=1  never run apt-get (fail if wrk or nginx is missing; no
+#                 PostgreSQL rows if it is missing, unless PG=1)
+#   PG            auto (default): the PostgreSQL targets when PostgreSQL is
+#                 installed or can be installed; 0: never; 1: fail without it
+#   PG_BIN        the directory of initdb and pg_ctl (default: the newest
+#                 /usr/lib/postgresql/*/bin)
+#   WRITES_PER_SEC  POSTs a second during the "under writes" target (default 5)
 #
 # Only loopback traffic: every server listens on 127.0.0.1 and every URL
 # targets it. Everything the script starts is stopped on exit, error or
