@@ -196,6 +196,10 @@ as_pg() {
 pg_start() {
 	local dir=$1 attempt
 	unset PGPASSWORD PGHOST PGPORT PGUSER PGDATABASE
+	# A cluster left running there by a killed run of ours goes first.
+	if [[ -f $dir/postmaster.pid ]]; then
+		as_pg "$PG_BIN/pg_ctl" stop -m fast -D "$dir" >/dev/null 2>&1 || true
+	fi
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	[[ $(id -u) == 0 ]] && chown postgres "$dir"
