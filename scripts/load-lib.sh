@@ -82,16 +82,18 @@ check_loopback() {
 }
 
 # ---------------------------------------------------------------- herald
-# start_herald DB LOGFILE: `herald serve --db DB` (a file or a postgres://
-# URL) on a free loopback port, healthy; sets HERALD_PID and HERALD_URL.
+# start_herald DB LOGFILE [FLAG...]: `herald serve --db DB [FLAG...]` (DB a
+# file or a postgres:// URL) on a free loopback port, healthy; sets
+# HERALD_PID and HERALD_URL.
 HERALD_PID='' HERALD_URL=''
 start_herald() {
 	local db=$1 logf=$2 port attempt i
+	shift 2
 	for ((attempt = 0; attempt < 5; attempt++)); do
 		port=$(free_port)
 		: >"$logf"
 		HERALD_ADMIN_PASSWORD=$ADMIN_PASSWORD HERALD_LOG_LEVEL=$HERALD_LOG_LEVEL \
-			"$BIN/herald" serve --db "$db" --addr "$HOST:$port" >>"$logf" 2>&1 &
+			"$BIN/herald" serve --db "$db" --addr "$HOST:$port" "$@" >>"$logf" 2>&1 &
 		HERALD_PID=$!
 		PIDS+=("$HERALD_PID")
 		HERALD_URL=http://$HOST:$port

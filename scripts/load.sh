@@ -320,6 +320,12 @@ stop_targets() {
 # $RUN_DIR/page-anon.json for the reference servers.
 targets_bolt() {
 	local db=$1 f
+	# A copy of the file for a second server with the page cache off (a
+	# bbolt file is held by one process), taken before either opens it.
+	cp --reflink=auto "$db" "$RUN_DIR/nocache.db"
+	start_herald "$RUN_DIR/nocache.db" "$RUN_DIR/herald-nocache.log" --page-cache-bytes -1
+	T_PIDS+=("$HERALD_PID")
+	local nocache_url=$HERALD_URL
 	start_herald "$db" "$RUN_DIR/herald.log"
 	T_PIDS+=("$HERALD_PID")
 	log "[$size] herald on $HERALD_URL; page $path"
@@ -331,6 +337,9 @@ targets_bolt() {
 		die "two anonymous GETs of the same page returned different bytes"
 	fetch "$HERALD_URL$path" "$RUN_DIR/page-auth.json" "$READER:$READER_PASSWORD"
 	fetch "$HERALD_URL$path" "$RUN_DIR/page-token.json" "" "Bearer $TOKEN"
+	fetch "$nocache_url$path" "$RUN_DIR/page-nocache.json"
+	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-nocache.json" ||
+		die "herald with the page cache off served other bytes than with it"
 	"$BIN/loadprep" -verify-page "$RUN_DIR/page-anon.json" -want "$PAGE_LIMIT" >"$RUN_DIR/verify-anon.out"
 	for f in auth token; do
 		"$BIN/loadprep" -verify-page "$RUN_DIR/page-$f.json" -want "$PAGE_LIMIT" >"$RUN_DIR/verify-$f.out"
@@ -352,6 +361,7 @@ targets_bolt() {
 	add_target herald-bearer "herald (bbolt), bearer token" "$HERALD_URL$path" "Bearer $TOKEN" "$b_token"
 	add_target herald-first "herald (bbolt), anonymous, first page" "$HERALD_URL$first" "" "$(wc -c <"$RUN_DIR/page-first.json")"
 	add_target herald-deep "herald (bbolt), anonymous, deep page" "$HERALD_URL$deeppath" "" "$(wc -c <"$RUN_DIR/page-deep.json")"
+	add_target herald-nocache "herald (bbolt), anonymous, page cache off" "$nocache_url$path" "" "$b_anon"
 }
 
 # copy_to_postgres DB: a new database in the run's cluster holding a
@@ -392,10 +402,14 @@ targets_postgres() {
 	start_herald "$PG_DSN" "$RUN_DIR/herald-pg-2.log"
 	T_PIDS+=("$HERALD_PID")
 	PG2_URL=$HERALD_URL
-	log "[$size] herald on PostgreSQL: replica 1 on $PG_URL (measured), replica 2 on $PG2_URL (takes the writes)"
+	start_herald "$PG_DSN" "$RUN_DIR/herald-pg-nocache.log" --page-cache-bytes -1
+	T_PIDS+=("$HERALD_PID")
+	local pg_nocache_url=$HERALD_URL
+	log "[$size] herald on PostgreSQL: replica 1 on $PG_URL (measured), replica 2 on $PG2_URL (takes the writes), replica 3 on $pg_nocache_url (page cache off)"
 	fetch "$PG_URL$path" "$RUN_DIR/page-pg-anon.json"
 	fetch "$PG2_URL$path" "$RUN_DIR/page-pg2-anon.json"
-	for f in pg-anon pg2-anon; do
+	fetch "$pg_nocache_url$path" "$RUN_DIR/page-pg-nocache.json"
+	for f in pg-anon pg2-anon pg-nocache; do
 		cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-$f.json" ||
 			die "herald on PostgreSQL ($f) does not serve bbolt's anonymous page bytes"
 	done
@@ -415,6 +429,7 @@ targets_postgres() {
 	add_target herald-pg-bearer "herald (PostgreSQL), bearer token" "$PG_URL$path" "Bearer $PG_TOKEN" "$b_token"
 	add_target herald-pg-writes "herald (PostgreSQL), anonymous, while replica 2 takes writes (1 indicator per POST, aiming at $WRITES_PER_SEC/s)" \
 		"$PG_URL$path" "" "$b_anon" writes
+	add_target herald-pg-nocache "herald (PostgreSQL), anonymous, page cache off" "$pg_nocache_url$path" "" "$b_anon"
 }
 
 # writer URL IDS ERR STOPPED: POSTs one new indicator per request to URL
@@ -651,6 +666,7 @@ for n in $SIZES; do
 	fi
 
 	stop_targets
+	rm -f "$RUN_DIR/nocache.db" # a copy of the database: as large as it
 	if [[ $PG_ON == 1 ]]; then
 		pg_dropdb "load$n"
 	fi
