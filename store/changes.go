@@ -30,4 +30,8 @@ type ContentStamper interface {
 	// moves it on every write); it only costs a cache miss. An unknown
 	// collection is ErrNotFound, or a stamp that no write will ever match.
 	ContentStamp(ctx context.Context, collectionID string) (stamp uint64, ok bool, err error)
+	// StampedCollection is Collection (ref: an id, title or alias) and
+	// ContentStamp of the collection found, read together (PostgreSQL:
+	// in one read instead of two), with ContentStamp's promise.
+	StampedCollection(ctx context.Context, ref string) (c Collection, stamp uint64, ok bool, err error)
 }

@@ -84,39 +84,61 @@ var errNoCollection = errorf(http.StatusNotFound, "no such collection, or it is 
 // every non-public collection, existing or not, so nothing leaks) because
 // many clients only send credentials after a challenge.
 func (s *Server) resolveCollection(c echo.Context) (store.Collection, *caller, error) {
+	col, who, _, err := s.resolveStamped(c, nil)
+	return col, who, err
+}
+
+// contentStamp is the page cache's stamp of a collection, read with its
+// record (store.ContentStamper.StampedCollection).
+type contentStamp struct {
+	stamp  uint64
+	usable bool // no write was in flight
+}
+
+// resolveStamped is resolveCollection that, when stamper is not nil, reads
+// the collection's content stamp in the same read as its record.
+func (s *Server) resolveStamped(c echo.Context, stamper store.ContentStamper) (store.Collection, *caller, contentStamp, error) {
+	var cs contentStamp
 	who := callerFrom(c)
 	ref, err := url.PathUnescape(c.Param("collection"))
 	if err != nil {
-		return store.Collection{}, nil, errNoCollection
+		return store.Collection{}, nil, cs, errNoCollection
 	}
-	col, err := s.db.Collection(c.Request().Context(), ref)
+	var col store.Collection
+	if stamper != nil {
+		col, cs.stamp, cs.usable, err = stamper.StampedCollection(c.Request().Context(), ref)
+	} else {
+		col, err = s.db.Collection(c.Request().Context(), ref)
+	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && ref != col.ID && (col.Alias == "" || ref != col.Alias)) {
 		if who.anonymous() {
-			return store.Collection{}, nil, errorf(http.StatusUnauthorized, "this collection needs authentication")
+			return store.Collection{}, nil, cs, errorf(http.StatusUnauthorized, "this collection needs authentication")
 		}
-		return store.Collection{}, nil, errNoCollection
+		return store.Collection{}, nil, cs, errNoCollection
 	}
 	if err != nil {
-		return store.Collection{}, nil, err
+		return store.Collection{}, nil, cs, err
 	}
 	if !who.visible(col) {
 		if who.anonymous() {
-			return store.Collection{}, nil, errorf(http.StatusUnauthorized, "this collection needs authentication")
+			return store.Collection{}, nil, cs, errorf(http.StatusUnauthorized, "this collection needs authentication")
 		}
-		return store.Collection{}, nil, errNoCollection
+		return store.Collection{}, nil, cs, errNoCollection
 	}
-	return col, who, nil
+	return col, who, cs, nil
 }
 
 // readable is resolveCollection plus can_read (403 when the caller may
 // only write: the collection is visible to it, so 403 is honest).
-func (s *Server) readable(c echo.Context) (store.Collection, *caller, error) {
-	col, who, err := s.resolveCollection(c)
+// With stamper, the collection's content stamp is read with its record
+// (resolveStamped).
+func (s *Server) readable(c echo.Context, stamper store.ContentStamper) (store.Collection, *caller, contentStamp, error) {
+	col, who, cs, err := s.resolveStamped(c, stamper)
 	if err != nil {
-		return col, who, err
+		return col, who, cs, err
 	}
 	if !who.canRead(col) {
-		return col, who, errorf(http.StatusForbidden, "you may not read this collection")
+		return col, who, cs, errorf(http.StatusForbidden, "you may not read this collection")
 	}
-	return col, who, nil
+	return col, who, cs, nil
 }

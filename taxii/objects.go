@@ -28,6 +28,7 @@ type pageRequest struct {
 	f      filters
 	pos    store.Position
 	limit  int
+	stamp  contentStamp // read with col when the page cache is on
 }
 
 func (pr *pageRequest) scope() scope {
@@ -49,11 +50,15 @@ func (pr *pageRequest) query(noBytes bool) store.Query {
 // resolves the next token and applies the page size rules: no limit → the
 // default page size; above the maximum → the maximum (capped, not refused).
 func (s *Server) preparePage(c echo.Context, ep endpoint) (*pageRequest, error) {
-	col, who, err := s.readable(c)
+	var stamper store.ContentStamper
+	if s.pages != nil && (ep == epObjects || ep == epObject) {
+		stamper = s.pages.stamper // envelopes are cached: read the stamp with the record
+	}
+	col, who, stamp, err := s.readable(c, stamper)
 	if err != nil {
 		return nil, err
 	}
-	pr := &pageRequest{ep: ep, col: col, who: who}
+	pr := &pageRequest{ep: ep, col: col, who: who, stamp: stamp}
 	if ep == epObject || ep == epVersions {
 		if pr.object, err = objectParam(c); err != nil {
 			return nil, err
@@ -211,14 +216,13 @@ func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) e
 	if pc == nil {
 		return s.walkEnvelope(c, pr, q, nil)
 	}
-	stamp, ok, err := pc.stamper.ContentStamp(c.Request().Context(), pr.col.ID)
-	if err != nil {
-		return err
-	}
-	if !ok { // a write is in flight: nothing may be reused or kept now
+	// The stamp was read with the collection's record (preparePage), after
+	// the request began and before the page is read.
+	if !pr.stamp.usable { // a write is in flight: nothing may be reused or kept now
 		pc.bypasses.Add(1)
 		return s.walkEnvelope(c, pr, q, nil)
 	}
+	stamp := pr.stamp.stamp
 	var kb [256]byte
 	fill := pageFill{pc: pc, stamp: stamp, key: appendPageKey(kb[:0], pr.col.ID, q)}
 	if p := pc.get(fill.key, stamp); p != nil {

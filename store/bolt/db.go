@@ -226,3 +226,14 @@ func (db *DB) ContentStamp(ctx context.Context, collectionID string) (uint64, bo
 	gen, ok := db.stableWrites()
 	return gen, ok, nil
 }
+
+// StampedCollection implements store.ContentStamper: the write count, read
+// before the collection's record (and so before any page read after it).
+func (db *DB) StampedCollection(ctx context.Context, ref string) (store.Collection, uint64, bool, error) {
+	gen, ok := db.stableWrites()
+	c, err := db.Collection(ctx, ref)
+	if err != nil {
+		return store.Collection{}, 0, false, err
+	}
+	return c, gen, ok, nil
+}

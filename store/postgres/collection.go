@@ -309,3 +309,28 @@ func (db *DB) ContentStamp(ctx context.Context, collectionID string) (uint64, bo
 	}
 	return uint64(stamp), true, nil
 }
+
+// StampedCollection implements store.ContentStamper: the record and the
+// stamp from one shared read of the collections table (snapshot.go).
+func (db *DB) StampedCollection(ctx context.Context, ref string) (store.Collection, uint64, bool, error) {
+	if !isText(ref) {
+		return store.Collection{}, 0, false, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
+	}
+	snap, err := db.snaps.get(ctx)
+	if err != nil {
+		return store.Collection{}, 0, false, fmt.Errorf("collection %q: %w", ref, err)
+	}
+	if snap == nil { // too many collections to share reads: two queries
+		c, err := db.Collection(ctx, ref)
+		if err != nil {
+			return store.Collection{}, 0, false, err
+		}
+		stamp, ok, err := db.ContentStamp(ctx, c.ID)
+		return c, stamp, ok, err
+	}
+	e, ok := snap.lookup(ref)
+	if !ok {
+		return store.Collection{}, 0, false, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
+	}
+	return e.c, e.stamp, true, nil
+}

@@ -53,6 +53,9 @@ func TestReplicaSeesAcknowledgedWritesAtOnce(t *testing.T) {
 		if after, _, err := b.ContentStamp(ctx, c.ID); err != nil || after == before {
 			t.Fatalf("round %d: replica b's stamp %d, %v after a added an object (was %d)", round, after, err, before)
 		}
+		if _, after, _, err := b.StampedCollection(ctx, "t"); err != nil || after == before {
+			t.Fatalf("round %d: replica b's StampedCollection stamp %d, %v after a added an object (was %d)", round, after, err, before)
+		}
 		if err := a.DeleteCollection(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
