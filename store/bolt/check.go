@@ -258,7 +258,7 @@ func (ck *checker) collection(id string) error {
 		if sv := get(c.objSorted, sortedKey(id, spec, ver, da)); !bytes.Equal(sv, sortedValue(da, typ)) {
 			ck.add(where(bktObjSorted), sortedKey(id, spec, ver, da), "missing or wrong entry for version %s of %s", ver, id)
 		}
-		if xv := get(c.exact, exactKey(id, ver)); inExact(ver) && !bytes.Equal(xv, k) {
+		if inExact(ver) && !bytes.Equal(get(c.exact, exactKey(id, ver)), k) {
 			ck.add(where(bktExact), exactKey(id, ver), "missing or wrong entry for version %s of %s", ver, id)
 		}
 		if !has(c.versionIdx, prefixDAKey(ver, da)) {
