@@ -31,6 +31,7 @@ var (
 		path      string
 		positions []store.Position // date_added of every 1000th version
 		ids       []string         // every 1000th object id
+		versions  []string         // the version of each of ids
 		buildRate float64          // objects/s while building
 		err       error
 	}
@@ -87,6 +88,7 @@ func benchDB(b *testing.B) {
 			for i := 0; i < len(res); i += 1000 {
 				s.positions = append(s.positions, store.Position(res[i].DateAdded.UnixMicro()))
 				s.ids = append(s.ids, res[i].ID)
+				s.versions = append(s.versions, res[i].Version)
 			}
 		}
 		start := time.Now()
@@ -207,6 +209,17 @@ func BenchmarkObjectsPage(b *testing.B) {
 		b.ReportMetric(float64(hi)/float64(lo), "slowest/fastest")
 		for j, dn := range []string{"start", "middle", "end"} {
 			b.ReportMetric(float64(total[j].Nanoseconds())/float64(b.N), dn+"-ns/page")
+		}
+	})
+	// An explicit version of one object: the exact (id, version) lookup.
+	b.Run("by-id-version", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			id, v := s.ids[i%len(s.ids)], s.versions[i%len(s.ids)]
+			page, err := s.db.Objects(ctx, s.coll, store.Query{IDs: []string{id}, Versions: []string{v}})
+			if err != nil || len(page.Records) != 1 {
+				b.Fatalf("by id %s version %s: %d records, %v", id, v, len(page.Records), err)
+			}
 		}
 	})
 	b.Run("by-id", func(b *testing.B) {

@@ -258,8 +258,8 @@ func (ck *checker) collection(id string) error {
 		if sv := get(c.objSorted, sortedKey(id, spec, ver, da)); !bytes.Equal(sv, sortedValue(da, typ)) {
 			ck.add(where(bktObjSorted), sortedKey(id, spec, ver, da), "missing or wrong entry for version %s of %s", ver, id)
 		}
-		if xv := get(c.exact, append(prefixKey(id), ver...)); !bytes.Equal(xv, k) {
-			ck.add(where(bktExact), append(prefixKey(id), ver...), "missing or wrong entry for version %s of %s", ver, id)
+		if inExact(ver) && !bytes.Equal(get(c.exact, exactKey(id, ver)), k) {
+			ck.add(where(bktExact), exactKey(id, ver), "missing or wrong entry for version %s of %s", ver, id)
 		}
 		if !has(c.versionIdx, prefixDAKey(ver, da)) {
 			ck.add(where(bktVersionIdx), prefixDAKey(ver, da), "missing entry for version %s of %s", ver, id)
@@ -316,7 +316,8 @@ func (ck *checker) collection(id string) error {
 	return ck.defaults(c, where)
 }
 
-// sortedAndExact checks that entries of s and x point at their versions.
+// sortedAndExact checks that entries of s and x point at their versions,
+// and that x holds only versions that are not timestamps.
 func (ck *checker) sortedAndExact(c *coll, where func([]byte) string) error {
 	cur := c.objSorted.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
@@ -348,8 +349,10 @@ func (ck *checker) sortedAndExact(c *coll, where func([]byte) string) error {
 		r, err := decodeRecord(rv)
 		if err != nil {
 			ck.add(where(bktExact), k, "points to a missing version")
-		} else if !bytes.Equal(k, append(prefixKey(string(r.id)), r.version...)) {
+		} else if !bytes.Equal(k, exactKey(string(r.id), string(r.version))) {
 			ck.add(where(bktExact), k, "points to version %s of %s", r.version, r.id)
+		} else if !inExact(string(r.version)) {
+			ck.add(where(bktExact), k, "version %s of %s is a timestamp, found in %s: it has no entry here", r.version, r.id, bktObjSorted)
 		}
 	}
 	return nil

@@ -254,3 +254,53 @@ func (c *coll) setDefaultIndexes(before, after objState) error {
 	}
 	return nil
 }
+
+// findVersion returns the date_added of the stored version (id, version).
+// A timestamp version is sought in s under each spec group of the object
+// (one or two groups in practice): its key there does not depend on the
+// date_added. Any other version is looked up in x (see layout.go).
+func (c *coll) findVersion(id, version string) (da int64, found bool, err error) {
+	if inExact(version) {
+		v := c.exact.Get(exactKey(id, version))
+		if v == nil {
+			return 0, false, nil
+		}
+		if len(v) != 8 {
+			return 0, false, fmt.Errorf("exact entry of %s version %s: %w", id, version, errCorrupt)
+		}
+		return daValue(v), true, nil
+	}
+	prefix := prefixKey(id)
+	vk := verKey(version, 0)
+	cur := c.sortedCur
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {
+		group, err := splitSortedKey(k, len(prefix))
+		if err != nil {
+			return 0, false, fmt.Errorf("object %s: %w", id, err)
+		}
+		// The group's first key is often the one (an object with one
+		// version): no second seek then.
+		if bytes.Equal(k[len(group):], vk) {
+			return sortedDA(id, k, v)
+		}
+		want := append(bytes.Clone(group), vk...)
+		if fk, fv := cur.Seek(want); bytes.Equal(fk, want) {
+			return sortedDA(id, fk, fv)
+		}
+		end := prefixEnd(want[:len(group)])
+		if end == nil {
+			break
+		}
+		k, v = cur.Seek(end)
+	}
+	return 0, false, nil
+}
+
+// sortedDA is the date_added held by an entry of s, for findVersion.
+func sortedDA(id string, k, v []byte) (int64, bool, error) {
+	e, err := decodeSortedValue(k, v)
+	if err != nil {
+		return 0, false, fmt.Errorf("object %s: %w", id, err)
+	}
+	return e.da, true, nil
+}

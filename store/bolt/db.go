@@ -17,9 +17,12 @@ import (
 )
 
 // SchemaVersion is the layout of the buckets and keys this package writes.
-// It is stored in the file when the file is created; Open refuses a file
-// with another value (store.ErrSchema) rather than misreading it.
-const SchemaVersion = 1
+// It is stored in the file when the file is created. Open migrates a file
+// of an older version (migrate.go) and refuses one of a newer version
+// (store.ErrSchema) rather than misreading it.
+//
+// 2: bucket x holds only versions that are not timestamps (layout.go).
+const SchemaVersion = 2
 
 // DB is an open Herald database in one bbolt file: the store.Store of
 // the bbolt backend. Its methods are safe for concurrent use: any number
@@ -81,7 +84,9 @@ var (
 )
 
 // Open opens the database at path, creating the file and its buckets when
-// it does not exist. When another process (or another DB in this process)
+// it does not exist, and migrates a file written with an older schema
+// version to SchemaVersion (once, in one write transaction, so an
+// interrupted migration leaves the file as it was). When another process (or another DB in this process)
 // holds the file, Open fails after Options.LockTimeout with an error that
 // wraps store.ErrLocked and names the path. A file written with another schema
 // version, or a bbolt file that is not a Herald database, gives an error
@@ -111,7 +116,7 @@ func Open(path string, opts *store.Options) (*DB, error) {
 }
 
 // initSchema creates the buckets of a new file, or checks the schema
-// version of an existing one.
+// version of an existing one and migrates it when it is older.
 func (db *DB) initSchema(tx *bbolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
@@ -138,8 +143,13 @@ func (db *DB) initSchema(tx *bbolt.Tx) error {
 		return fmt.Errorf("%w: no schema version stored", store.ErrSchema)
 	}
 	n, err := strconv.Atoi(string(v))
-	if err != nil || n != SchemaVersion {
-		return fmt.Errorf("%w: file has version %q, this program reads %d", store.ErrSchema, v, SchemaVersion)
+	if err != nil || n < 1 || n > SchemaVersion {
+		return fmt.Errorf("%w: file has version %q, this program reads %d and older (a newer Herald wrote it?)", store.ErrSchema, v, SchemaVersion)
+	}
+	if n < SchemaVersion {
+		if err := migrateSchema(tx, meta, n); err != nil {
+			return err
+		}
 	}
 	for _, name := range topBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {

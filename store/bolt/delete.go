@@ -112,16 +112,19 @@ func (c *coll) deleteVersion(da int64) error {
 		return err
 	}
 	id, typ, version, spec := string(r.id), string(r.typ), string(r.version), string(r.spec)
-	dels := []struct {
+	type entry struct {
 		b *bbolt.Bucket
 		k []byte
-	}{
+	}
+	dels := []entry{
 		{c.types, prefixDAKey(typ, da)},
 		{c.objAdded, prefixDAKey(id, da)},
 		{c.objSorted, sortedKey(id, spec, version, da)},
-		{c.exact, append(prefixKey(id), version...)},
 		{c.versionIdx, prefixDAKey(version, da)},
 		{c.versions, key},
+	}
+	if inExact(version) {
+		dels = append(dels, entry{c.exact, exactKey(id, version)})
 	}
 	for _, d := range dels {
 		if err := d.b.Delete(d.k); err != nil {

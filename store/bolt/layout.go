@@ -18,7 +18,8 @@ import (
 //	o  id 0x00 da8                  -> nil    versions of one object by date_added
 //	s  id 0x00 specKey verKey       -> da8 type   versions of one object, grouped
 //	                                               by spec version, in version order
-//	x  id 0x00 version              -> da8    exact (id, version) lookup
+//	x  id 0x00 version              -> da8    exact (id, version) lookup, only
+//	                                          for versions that are not timestamps
 //	n  version 0x00 da8             -> nil    versions by version string
 //	L  da8                          -> nil    the default "last" version of each object
 //	F  da8                          -> nil    the default "first" version of each object
@@ -31,6 +32,15 @@ import (
 // latest in version order. L and F hold exactly one entry per object, so the
 // default TAXII query (match[version]=last) and match[version]=first walk
 // an index in which every entry is a result: a page costs O(page · log n).
+//
+// The exact lookup of (id, version) needs no index of its own when the
+// version is a timestamp (nearly every SDO and SRO): its key in s is known
+// without the date_added, so findVersion seeks it there, once per spec
+// group of the object. Only versions that s orders by date_added (content
+// hashes of SCOs without modified/created) keep an entry in x. Schema 1
+// held every version in x too: 72 bytes of key per version, in a bucket
+// whose random keys left its pages two-thirds full and were rewritten by
+// every bulk write (see migrateSchema).
 //
 // Ids, types and versions never contain 0x00 (PutObjects rejects them), so
 // "id 0x00" is an unambiguous prefix.
@@ -102,6 +112,18 @@ func sortedKey(id, spec, version string, da int64) []byte {
 	b := prefixKey(id)
 	b = append(b, specKey(spec)...)
 	return append(b, verKey(version, da)...)
+}
+
+// inExact reports whether the version has an entry in x: it is not a
+// timestamp, so its key in s holds the date_added and cannot be sought.
+func inExact(version string) bool {
+	_, _, ok := parseTimestamp(version)
+	return !ok
+}
+
+// exactKey is the key of a version in bucket x: id 0x00 version.
+func exactKey(id, version string) []byte {
+	return append(prefixKey(id), version...)
 }
 
 // sortedValue is the value in bucket s: da8 then the type.

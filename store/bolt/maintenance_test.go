@@ -167,6 +167,10 @@ func TestCheckFindsInconsistencies(t *testing.T) {
 			k, _ := coll.Bucket([]byte("v")).Cursor().First()
 			return coll.Bucket([]byte("L")).Put(append([]byte(nil), k...), nil)
 		}, "/L"},
+		{"exact entry of a timestamp version", func(tx *bbolt.Tx, coll *bbolt.Bucket) error {
+			k, _ := coll.Bucket([]byte("v")).Cursor().First()
+			return coll.Bucket([]byte("x")).Put([]byte(idA+"\x00"+mA1), append([]byte(nil), k...))
+		}, "/x"},
 		{"garbage version", func(tx *bbolt.Tx, coll *bbolt.Bucket) error {
 			k, _ := coll.Bucket([]byte("v")).Cursor().First()
 			return coll.Bucket([]byte("v")).Put(append([]byte(nil), k...), []byte{9, 9, 9})

@@ -204,8 +204,12 @@ func (c *coll) candidates(id string, p plan) ([]int64, error) {
 		}
 	}
 	for _, v := range p.explicit {
-		if da := c.exact.Get(append(prefixKey(id), v...)); len(da) == 8 {
-			das = append(das, daValue(da))
+		da, found, err := c.findVersion(id, v)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			das = append(das, da)
 		}
 	}
 	das = slices.DeleteFunc(das, func(d int64) bool { return d < p.lower })

@@ -111,11 +111,13 @@ func (db *DB) PutObjectsWith(ctx context.Context, collectionID string, objs []st
 // entries, fixes the object's default first/last entries and the counter.
 // The high water stays: the removed date_added is never given again.
 func (c *coll) removeVersion(id, version string) error {
-	v := c.exact.Get(append(prefixKey(id), version...))
-	if len(v) != 8 {
+	da, found, err := c.findVersion(id, version)
+	if err != nil {
+		return err
+	}
+	if !found {
 		return errCorrupt
 	}
-	da := daValue(v)
 	before, err := c.state(id)
 	if err != nil {
 		return err

@@ -68,20 +68,19 @@ func (w *putWriter) del(b *bbolt.Bucket, k []byte)    { w.dels[b] = append(w.del
 func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) {
 	c := w.c
 	res := store.PutResult{ID: o.ID, Version: version}
-	exactKey := append(prefixKey(o.ID), version...)
-	if p, ok := w.pending[string(exactKey)]; ok {
+	xk := exactKey(o.ID, version)
+	if p, ok := w.pending[string(xk)]; ok {
 		res.DateAdded = time.UnixMicro(p.da).UTC()
 		return res, settle(&res, p.json, o.JSON)
 	}
-	if v := c.exact.Get(exactKey); v != nil {
-		if len(v) != 8 {
-			return res, errCorrupt
-		}
-		r, err := decodeRecord(c.versions.Get(v))
+	if stored, found, err := c.findVersion(o.ID, version); err != nil {
+		return res, err
+	} else if found {
+		r, err := decodeRecord(c.versions.Get(daKey(stored)))
 		if err != nil {
-			return res, fmt.Errorf("stored version at %d: %w", daValue(v), err)
+			return res, fmt.Errorf("stored version at %d: %w", stored, err)
 		}
-		res.DateAdded = time.UnixMicro(daValue(v)).UTC()
+		res.DateAdded = time.UnixMicro(stored).UTC()
 		return res, settle(&res, r.json, o.JSON)
 	}
 
@@ -91,12 +90,14 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 	spec := o.EffectiveSpecVersion()
 	key := daKey(da)
 	sk := sortedKey(o.ID, spec, version, da)
-	w.pending[string(exactKey)] = pendingVersion{da: da, json: o.JSON}
+	w.pending[string(xk)] = pendingVersion{da: da, json: o.JSON}
 	w.put(c.versions, key, encodeRecord(o.ID, o.Type, version, spec, o.JSON))
 	w.put(c.types, prefixDAKey(o.Type, da), nil)
 	w.put(c.objAdded, prefixDAKey(o.ID, da), nil)
 	w.put(c.objSorted, sk, sortedValue(da, o.Type))
-	w.put(c.exact, exactKey, key)
+	if inExact(version) {
+		w.put(c.exact, xk, key)
+	}
 	w.put(c.versionIdx, prefixDAKey(version, da), nil)
 
 	entry := objEntry{da: da, typ: o.Type}
