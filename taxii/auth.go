@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"math"
 	"net/http"
 	"runtime"
@@ -32,6 +34,7 @@ type caller struct {
 	Name   string
 	Admin  bool
 	Grants map[string]store.Grant
+	tag    string // callerTag(Name), computed once: callers are cached with credentials
 }
 
 var anonymous = &caller{}
@@ -55,7 +58,7 @@ func (c *caller) visible(col store.Collection) bool {
 }
 
 func callerOf(a store.Account) *caller {
-	return &caller{Name: a.Name, Admin: a.Admin, Grants: a.Grants}
+	return &caller{Name: a.Name, Admin: a.Admin, Grants: a.Grants, tag: callerTag(a.Name)}
 }
 
 // callerFrom returns the caller that authenticate stored (anonymous if
@@ -156,8 +159,9 @@ var (
 // authenticator verifies credentials with a short cache of successes and
 // a per-IP throttle of failures.
 type authenticator struct {
-	s   *Server
-	key [32]byte // random per process: cache keys are not plain hashes
+	s    *Server
+	key  [32]byte  // random per process: cache keys are not plain hashes
+	macs sync.Pool // of HMAC-SHA256 under key, reset per use (cacheKey)
 
 	mu       sync.Mutex
 	cache    map[[32]byte]cacheEntry
@@ -270,6 +274,7 @@ func newAuthenticator(s *Server) *authenticator {
 		hashWait:  defaultHashWait,
 	}
 	_, _ = rand.Read(a.key[:])
+	a.macs.New = func() any { return hmac.New(sha256.New, a.key[:]) }
 	return a
 }
 
@@ -533,12 +538,14 @@ var dummyHash = sync.OnceValue(func() string {
 })
 
 func (a *authenticator) cacheKey(user, pass string) [32]byte {
-	m := hmac.New(sha256.New, a.key[:])
-	m.Write([]byte(user))
-	m.Write([]byte{0})
-	m.Write([]byte(pass))
+	m := a.macs.Get().(hash.Hash)
+	m.Reset()
+	_, _ = io.WriteString(m, user)
+	_, _ = m.Write([]byte{0})
+	_, _ = io.WriteString(m, pass)
 	var k [32]byte
-	copy(k[:], m.Sum(nil))
+	m.Sum(k[:0])
+	a.macs.Put(m)
 	return k
 }
 

@@ -32,7 +32,7 @@ type pageRequest struct {
 }
 
 func (pr *pageRequest) scope() scope {
-	return scope{Endpoint: pr.ep, Collection: pr.col.ID, Object: pr.object, Caller: callerTag(pr.who.Name)}
+	return scope{Endpoint: pr.ep, Collection: pr.col.ID, Object: pr.object, Caller: pr.who.callerTag()}
 }
 
 func (pr *pageRequest) query(noBytes bool) store.Query {

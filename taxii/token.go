@@ -96,6 +96,15 @@ func callerTag(name string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// callerTag is callerTag(c.Name), computed when c was made (or now, for a
+// caller made elsewhere).
+func (c *caller) callerTag() string {
+	if c.tag == "" && c.Name != "" {
+		return callerTag(c.Name)
+	}
+	return c.tag
+}
+
 // tokenSigner makes and checks next tokens.
 type tokenSigner struct {
 	key []byte
