@@ -30,11 +30,13 @@ func validateCollection(c *store.Collection) error {
 
 const collectionColumns = "c.id, c.title, c.description, c.alias, c.media_types, c.public_read, c.created_ns, c.on_conflict"
 
-func scanCollection(row pgx.Row) (store.Collection, error) {
+// scanCollection scans collectionColumns, after the columns that lead
+// selects into (e.g. the content stamp).
+func scanCollection(row pgx.Row, lead ...any) (store.Collection, error) {
 	var c store.Collection
 	var created int64
 	var onConflict string
-	err := row.Scan(&c.ID, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &created, &onConflict)
+	err := row.Scan(append(lead, &c.ID, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &created, &onConflict)...)
 	c.Created = time.Unix(0, created).UTC()
 	c.OnConflict = store.ConflictPolicy(onConflict)
 	return c, err
@@ -183,32 +185,8 @@ func (db *DB) Collections(ctx context.Context) ([]store.Collection, error) {
 // precedence). It fails with store.ErrNotFound. Calls share reads of the
 // collections table that begin after they are made (snapshot.go).
 func (db *DB) Collection(ctx context.Context, ref string) (store.Collection, error) {
-	if !isText(ref) {
-		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
-	}
-	snap, err := db.snaps.get(ctx)
-	if err != nil {
-		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, err)
-	}
-	if snap != nil {
-		e, ok := snap.lookup(ref)
-		if !ok {
-			return store.Collection{}, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
-		}
-		return e.c, nil
-	}
-	row := db.pool.QueryRow(ctx, "SELECT "+collectionColumns+` FROM (
-			SELECT num, 0 AS pref FROM collections WHERE id = $1
-			UNION ALL SELECT num, 1 FROM collection_names WHERE name = $1
-		) r JOIN collections c ON c.num = r.num ORDER BY r.pref LIMIT 1`, ref)
-	c, err := scanCollection(row)
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = store.ErrNotFound
-	}
-	if err != nil {
-		return store.Collection{}, fmt.Errorf("collection %q: %w", ref, err)
-	}
-	return c, nil
+	c, _, _, err := db.StampedCollection(ctx, ref)
+	return c, err
 }
 
 // DeleteCollection removes the collection with this id, all its object
@@ -311,7 +289,9 @@ func (db *DB) ContentStamp(ctx context.Context, collectionID string) (uint64, bo
 }
 
 // StampedCollection implements store.ContentStamper: the record and the
-// stamp from one shared read of the collections table (snapshot.go).
+// stamp from one shared read of the collections table (snapshot.go), or
+// from one query of their own when there are too many collections to
+// share reads.
 func (db *DB) StampedCollection(ctx context.Context, ref string) (store.Collection, uint64, bool, error) {
 	if !isText(ref) {
 		return store.Collection{}, 0, false, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
@@ -320,17 +300,24 @@ func (db *DB) StampedCollection(ctx context.Context, ref string) (store.Collecti
 	if err != nil {
 		return store.Collection{}, 0, false, fmt.Errorf("collection %q: %w", ref, err)
 	}
-	if snap == nil { // too many collections to share reads: two queries
-		c, err := db.Collection(ctx, ref)
-		if err != nil {
-			return store.Collection{}, 0, false, err
+	if snap != nil {
+		e, ok := snap.lookup(ref)
+		if !ok {
+			return store.Collection{}, 0, false, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
 		}
-		stamp, ok, err := db.ContentStamp(ctx, c.ID)
-		return c, stamp, ok, err
+		return e.c, e.stamp, true, nil
 	}
-	e, ok := snap.lookup(ref)
-	if !ok {
-		return store.Collection{}, 0, false, fmt.Errorf("collection %q: %w", ref, store.ErrNotFound)
+	var stamp int64
+	row := db.pool.QueryRow(ctx, "SELECT c.content_stamp, "+collectionColumns+` FROM (
+			SELECT num, 0 AS pref FROM collections WHERE id = $1
+			UNION ALL SELECT num, 1 FROM collection_names WHERE name = $1
+		) r JOIN collections c ON c.num = r.num ORDER BY r.pref LIMIT 1`, ref)
+	c, err := scanCollection(row, &stamp)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = store.ErrNotFound
 	}
-	return e.c, e.stamp, true, nil
+	if err != nil {
+		return store.Collection{}, 0, false, fmt.Errorf("collection %q: %w", ref, err)
+	}
+	return c, uint64(stamp), true, nil
 }

@@ -126,16 +126,10 @@ func (db *DB) readSnapshot(ctx context.Context) (*collSnapshot, error) {
 		return nil, fmt.Errorf("read collections: %w", err)
 	}
 	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*snapEntry, error) {
-		var e snapEntry
-		var stamp, created int64
-		var onConflict string
-		c := &e.c
-		err := r.Scan(&stamp, &c.ID, &c.Title, &c.Description, &c.Alias, &c.MediaTypes, &c.PublicRead, &created, &onConflict)
-		e.stamp = uint64(stamp)
-		c.Created = time.Unix(0, created).UTC()
-		c.OnConflict = store.ConflictPolicy(onConflict)
+		var stamp int64
+		c, err := scanCollection(r, &stamp)
 		c.MediaTypes = slices.Clip(c.MediaTypes) // shared by the round's callers: an append copies
-		return &e, err
+		return &snapEntry{c: c, stamp: uint64(stamp)}, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read collections: %w", err)

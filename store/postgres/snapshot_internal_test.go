@@ -7,6 +7,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/heraldcti/herald/internal/pgtest"
+	"github.com/heraldcti/herald/store"
 )
 
 // A call never gets the answer of a read that began before it: while read
@@ -102,5 +105,41 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 5 s")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// With too many collections to share reads, Collection and
+// StampedCollection query on their own and answer the same.
+func TestCollectionWithoutSharedReads(t *testing.T) {
+	db, err := Open(context.Background(), pgtest.NewDB(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	c, err := db.CreateCollection(ctx, store.Collection{Title: "T", Alias: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := db.snaps.get(ctx)
+	if err != nil || shared == nil {
+		t.Fatalf("shared read: %v, %v", shared, err)
+	}
+	want := shared.byID[c.ID]
+	db.snaps.read = func(context.Context) (*collSnapshot, error) { return nil, nil } // "too many"
+	for _, ref := range []string{c.ID, "T", "a"} {
+		got, stamp, ok, err := db.StampedCollection(ctx, ref)
+		if err != nil || !ok || got.ID != c.ID || got.Title != "T" || stamp != want.stamp {
+			t.Fatalf("StampedCollection(%q) = %+v, %d, %v, %v; want %s with stamp %d", ref, got, stamp, ok, err, c.ID, want.stamp)
+		}
+		if got, err := db.Collection(ctx, ref); err != nil || got.ID != c.ID {
+			t.Fatalf("Collection(%q) = %+v, %v", ref, got, err)
+		}
+	}
+	if s, ok, err := db.ContentStamp(ctx, c.ID); err != nil || !ok || s != want.stamp {
+		t.Fatalf("ContentStamp = %d, %v, %v; want %d", s, ok, err, want.stamp)
+	}
+	if _, _, _, err := db.StampedCollection(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown collection: %v", err)
 	}
 }
