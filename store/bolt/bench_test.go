@@ -222,6 +222,18 @@ func BenchmarkObjectsPage(b *testing.B) {
 			}
 		}
 	})
+	// Every version of one object (the versions endpoint; match[id] with
+	// match[version]=all).
+	b.Run("versions", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			id := s.ids[i%len(s.ids)]
+			page, err := s.db.ObjectVersions(ctx, s.coll, id, store.Query{})
+			if err != nil || len(page.Records) == 0 {
+				b.Fatalf("versions of %s: %d records, %v", id, len(page.Records), err)
+			}
+		}
+	})
 	b.Run("by-id", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {

@@ -25,6 +25,12 @@ type checker struct {
 	cursors  map[*bbolt.Bucket]*bbolt.Cursor
 }
 
+// exists reports whether b holds key k.
+func (ck *checker) exists(b *bbolt.Bucket, k []byte) bool {
+	_, ok := ck.get(b, k)
+	return ok
+}
+
 // get looks k up with a cursor kept per bucket: Bucket.Get allocates a
 // new cursor per call, and Check makes millions of lookups.
 func (ck *checker) get(b *bbolt.Bucket, k []byte) (v []byte, ok bool) {
@@ -227,7 +233,6 @@ func (ck *checker) collection(id string) error {
 		return nil
 	}
 	where := func(b []byte) string { return "objects/" + id + "/" + string(b) }
-	has := func(b *bbolt.Bucket, k []byte) bool { _, ok := ck.get(b, k); return ok }
 	get := func(b *bbolt.Bucket, k []byte) []byte { v, _ := ck.get(b, k); return v }
 	var n uint64
 	var lastDA int64
@@ -249,19 +254,16 @@ func (ck *checker) collection(id string) error {
 			continue
 		}
 		id, typ, ver, spec := string(r.id), string(r.typ), string(r.version), string(r.spec)
-		if !has(c.types, prefixDAKey(typ, da)) {
+		if !ck.exists(c.types, prefixDAKey(typ, da)) {
 			ck.add(where(bktTypes), prefixDAKey(typ, da), "missing entry for version %s of %s", ver, id)
 		}
-		if !has(c.objAdded, prefixDAKey(id, da)) {
-			ck.add(where(bktObjAdded), prefixDAKey(id, da), "missing entry for version %s of %s", ver, id)
-		}
-		if sv := get(c.objSorted, sortedKey(id, spec, ver, da)); !bytes.Equal(sv, sortedValue(da, typ)) {
+		if sv := get(c.objSorted, sortedKey(id, spec, ver, da)); !bytes.Equal(sv, sortedValue(da, id, typ)) {
 			ck.add(where(bktObjSorted), sortedKey(id, spec, ver, da), "missing or wrong entry for version %s of %s", ver, id)
 		}
 		if inExact(ver) && !bytes.Equal(get(c.exact, exactKey(id, ver)), k) {
 			ck.add(where(bktExact), exactKey(id, ver), "missing or wrong entry for version %s of %s", ver, id)
 		}
-		if !has(c.versionIdx, prefixDAKey(ver, da)) {
+		if !ck.exists(c.versionIdx, prefixDAKey(ver, da)) {
 			ck.add(where(bktVersionIdx), prefixDAKey(ver, da), "missing entry for version %s of %s", ver, id)
 		}
 	}
@@ -317,14 +319,34 @@ func (ck *checker) collection(id string) error {
 }
 
 // sortedAndExact checks that entries of s and x point at their versions,
-// and that x holds only versions that are not timestamps.
+// that x holds only versions that are not timestamps, and that o holds
+// every version of each object with two or more (added.go).
 func (ck *checker) sortedAndExact(c *coll, where func([]byte) string) error {
+	var id []byte    // the object whose entries of s are being read
+	var das []int64 // their date_added
+	checkAdded := func() {
+		if len(das) < 2 {
+			return
+		}
+		for _, da := range das {
+			if k := prefixDAKey(string(id), da); !ck.exists(c.objAdded, k) {
+				ck.add(where(bktObjAdded), k, "missing entry for a version of %s, which has %d versions", id, len(das))
+			}
+		}
+	}
 	cur := c.objSorted.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		if err := ck.tick(); err != nil {
 			return err
 		}
 		e, err := decodeSortedValue(k, v)
+		if i := bytes.IndexByte(k, 0); i >= 0 && err == nil {
+			if !bytes.Equal(k[:i], id) {
+				checkAdded()
+				id, das = bytes.Clone(k[:i]), das[:0]
+			}
+			das = append(das, e.da)
+		}
 		v, _ := ck.get(c.versions, daKey(e.da))
 		r, rerr := decodeRecord(v)
 		switch {
@@ -336,6 +358,7 @@ func (ck *checker) sortedAndExact(c *coll, where func([]byte) string) error {
 			ck.add(where(bktObjSorted), k, "does not match version %s of %s", r.version, r.id)
 		}
 	}
+	checkAdded()
 	cur = c.exact.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		if err := ck.tick(); err != nil {

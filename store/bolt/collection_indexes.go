@@ -34,16 +34,16 @@ func openColl(tx *bbolt.Tx, id string) (*coll, error) {
 		*dst[i] = sub
 	}
 	// date_added keys only ever grow: fill pages fully.
-	c.versions.FillPercent = 0.95
-	c.last.FillPercent = 0.9
-	c.first.FillPercent = 0.9
+	c.versions.FillPercent = 1
+	c.last.FillPercent = 1
+	c.first.FillPercent = 1
 	// "type 0x00 da8" keys grow at the end of each type's range (a few
 	// types, each appended to): split full pages there too instead of at
 	// bbolt's default half, which left these three indexes half empty.
 	// Only how pages split changes: the file format is the same.
-	c.types.FillPercent = 0.9
-	c.typeLast.FillPercent = 0.9
-	c.typeFirst.FillPercent = 0.9
+	c.types.FillPercent = 1
+	c.typeLast.FillPercent = 1
+	c.typeFirst.FillPercent = 1
 	c.sortedCur = c.objSorted.Cursor()
 	return c, nil
 }
@@ -126,11 +126,24 @@ type objEntry struct {
 	key []byte // the s key (valid only inside the transaction)
 }
 
+// decodeSortedValue decodes an entry of s (see sortedValue): the type is
+// the value's tail, or when there is none the type the key's id names.
 func decodeSortedValue(k, v []byte) (objEntry, error) {
 	if len(v) < 8 {
 		return objEntry{}, errCorrupt
 	}
-	return objEntry{da: daValue(v[:8]), typ: string(v[8:]), key: k}, nil
+	e := objEntry{da: daValue(v[:8]), key: k}
+	if len(v) > 8 {
+		e.typ = string(v[8:])
+		return e, nil
+	}
+	id, _, _ := bytes.Cut(k, []byte{0})
+	typ, _, ok := bytes.Cut(id, []byte("--"))
+	if !ok || len(typ) == 0 {
+		return objEntry{}, errCorrupt
+	}
+	e.typ = string(typ)
+	return e, nil
 }
 
 // objState is what the default first/last indexes hold for one object:

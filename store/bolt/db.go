@@ -22,7 +22,8 @@ import (
 // (store.ErrSchema) rather than misreading it.
 //
 // 2: bucket x holds only versions that are not timestamps (layout.go).
-const SchemaVersion = 2
+// 3: bucket o holds only objects with two or more versions (added.go).
+const SchemaVersion = 3
 
 // DB is an open Herald database in one bbolt file: the store.Store of
 // the bbolt backend. Its methods are safe for concurrent use: any number

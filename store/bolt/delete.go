@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
@@ -77,28 +76,23 @@ func (db *DB) DeleteObject(ctx context.Context, collectionID, objectID string, v
 // of them when everything is set). The list is collected before any
 // deletion, so deleting cannot change what first/last mean midway.
 func (c *coll) selectVersions(id string, p plan, everything bool) ([]int64, error) {
+	all, err := c.addedOrder(id)
+	if err != nil || everything {
+		return all, err
+	}
 	var out []int64
-	prefix := prefixKey(id)
-	cur := c.objAdded.Cursor()
-	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-		if len(k) != len(prefix)+8 {
-			return nil, errCorrupt
+	for _, da := range all {
+		r, err := decodeRecord(c.versions.Get(daKey(da)))
+		if err != nil {
+			return nil, fmt.Errorf("version at %d: %w", da, err)
 		}
-		da := daValue(k[len(prefix):])
-		if !everything {
-			r, err := decodeRecord(c.versions.Get(k[len(prefix):]))
-			if err != nil {
-				return nil, fmt.Errorf("version at %d: %w", da, err)
-			}
-			ok, err := c.matches(r, da, p)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
+		ok, err := c.matches(r, da, p)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, da)
+		if ok {
+			out = append(out, da)
+		}
 	}
 	return out, nil
 }

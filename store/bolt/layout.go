@@ -5,6 +5,7 @@ import (
 
 	"encoding/binary"
 	"errors"
+	"strings"
 )
 
 // Each collection has a bucket under "objects", named by its id, holding
@@ -15,9 +16,13 @@ import (
 //
 //	v  da8                          -> record (record.go): the version itself
 //	t  type 0x00 da8                -> nil    versions by type
-//	o  id 0x00 da8                  -> nil    versions of one object by date_added
-//	s  id 0x00 specKey verKey       -> da8 type   versions of one object, grouped
-//	                                               by spec version, in version order
+//	o  id 0x00 da8                  -> nil    versions of one object by date_added,
+//	                                          only for objects with two or more
+//	                                          (added.go)
+//	s  id 0x00 specKey verKey       -> da8 [type] versions of one object, grouped
+//	                                               by spec version, in version order;
+//	                                               the type only when the id does
+//	                                               not name it (sortedValue)
 //	x  id 0x00 version              -> da8    exact (id, version) lookup, only
 //	                                          for versions that are not timestamps
 //	n  version 0x00 da8             -> nil    versions by version string
@@ -126,11 +131,28 @@ func exactKey(id, version string) []byte {
 	return append(prefixKey(id), version...)
 }
 
-// sortedValue is the value in bucket s: da8 then the type.
-func sortedValue(da int64, typ string) []byte {
+// sortedValue is the value in bucket s: da8, then the type unless the id
+// already names it. A STIX id is "type--uuid", so for nearly every object
+// the type would repeat the start of the key (9 bytes of 17 for an
+// indicator); it is stored only for an object whose id does not start
+// with its type and "--", which the store does not forbid.
+func sortedValue(da int64, id, typ string) []byte {
+	if idType(id) == typ {
+		return daKey(da)
+	}
 	b := make([]byte, 0, 8+len(typ))
 	b = putDA(b, da)
 	return append(b, typ...)
+}
+
+// idType is the type an id names: the part before "--", or "" when it
+// has none.
+func idType(id string) string {
+	typ, _, ok := strings.Cut(id, "--")
+	if !ok {
+		return ""
+	}
+	return typ
 }
 
 // errCorrupt marks stored bytes that do not decode.

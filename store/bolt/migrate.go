@@ -16,6 +16,7 @@ import (
 // interrupted migration leaves the old file as it was.
 var migrations = map[int]func(tx *bbolt.Tx) error{
 	1: dropTimestampExact,
+	2: sparseIndexes,
 }
 
 // migrateSchema brings a file written with schema version from up to
@@ -37,16 +38,77 @@ func migrateSchema(tx *bbolt.Tx, meta *bbolt.Bucket, from int) error {
 // that are not timestamps (layout.go); the others are found in s. Every
 // collection's x loses its timestamp entries; nothing else changes.
 func dropTimestampExact(tx *bbolt.Tx) error {
+	return forEachCollectionIndex(tx, bktExact, deleteTimestampEntries)
+}
+
+// sparseIndexes is schema 2 → 3, two rules a schema-2 program would
+// misread:
+//   - bucket o holds the versions of an object only when it has two or
+//     more (added.go): every collection's o loses the entries of objects
+//     that have one;
+//   - a value in s holds the type only when the id does not name it
+//     (sortedValue): the others lose it.
+//
+// Neither frees space in the file (bbolt never shrinks one); the pages go
+// to its free list for later writes.
+func sparseIndexes(tx *bbolt.Tx) error {
+	if err := forEachCollectionIndex(tx, bktObjAdded, deleteSoleEntries); err != nil {
+		return err
+	}
+	return forEachCollectionIndex(tx, bktObjSorted, shortenSortedValues)
+}
+
+// shortenSortedValues drops the type from the values of s whose id names
+// it, a chunk of keys at a time (a put under a bbolt cursor may make it
+// skip keys).
+func shortenSortedValues(s *bbolt.Bucket) error {
+	var from []byte
+	for {
+		var short []kv
+		var next []byte
+		cur := s.Cursor()
+		k, v := cur.First()
+		if from != nil {
+			k, v = cur.Seek(from)
+		}
+		for ; k != nil; k, v = cur.Next() {
+			if len(short) == migrateChunk {
+				next = bytes.Clone(k)
+				break
+			}
+			id, _, ok := bytes.Cut(k, []byte{0})
+			if !ok || len(v) < 8 {
+				return fmt.Errorf("bucket %s, key %q: %w", bktObjSorted, k, errCorrupt)
+			}
+			if len(v) > 8 && idType(string(id)) == string(v[8:]) {
+				short = append(short, kv{bytes.Clone(k), bytes.Clone(v[:8])})
+			}
+		}
+		for _, e := range short {
+			if err := s.Put(e.k, e.v); err != nil {
+				return fmt.Errorf("bucket %s: %w", bktObjSorted, err)
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		from = next
+	}
+}
+
+// forEachCollectionIndex runs fn on the index bucket name of every
+// collection.
+func forEachCollectionIndex(tx *bbolt.Tx, name []byte, fn func(*bbolt.Bucket) error) error {
 	objects := tx.Bucket(bucketObjects)
 	if objects == nil {
 		return nil // a file without collections yet: initSchema creates the bucket
 	}
 	return objects.ForEachBucket(func(id []byte) error {
-		x := objects.Bucket(id).Bucket(bktExact)
-		if x == nil {
-			return fmt.Errorf("collection %s: bucket %s is missing: %w", id, bktExact, errCorrupt)
+		b := objects.Bucket(id).Bucket(name)
+		if b == nil {
+			return fmt.Errorf("collection %s: bucket %s is missing: %w", id, name, errCorrupt)
 		}
-		if err := deleteTimestampEntries(x); err != nil {
+		if err := fn(b); err != nil {
 			return fmt.Errorf("collection %s: %w", id, err)
 		}
 		return nil
@@ -86,6 +148,57 @@ func deleteTimestampEntries(x *bbolt.Bucket) error {
 		for _, k := range doomed {
 			if err := x.Delete(k); err != nil {
 				return fmt.Errorf("bucket %s: %w", bktExact, err)
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		from = next
+	}
+}
+
+// deleteSoleEntries removes the entries of o (id 0x00 da8) whose id has
+// no other entry. A chunk always ends at the start of an id's entries, so
+// no id is split between two chunks.
+func deleteSoleEntries(o *bbolt.Bucket) error {
+	var from []byte
+	for {
+		var doomed [][]byte
+		var next []byte
+		var group, first []byte // "id 0x00" of the entries being counted, and the first of them
+		n := 0
+		settle := func() {
+			if n == 1 {
+				doomed = append(doomed, first)
+			}
+		}
+		cur := o.Cursor()
+		k, _ := cur.First()
+		if from != nil {
+			k, _ = cur.Seek(from)
+		}
+		for ; k != nil; k, _ = cur.Next() {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				return fmt.Errorf("bucket %s, key %q: %w", bktObjAdded, k, errCorrupt)
+			}
+			if group != nil && bytes.Equal(k[:i+1], group) {
+				n++
+				continue
+			}
+			settle()
+			if len(doomed) >= migrateChunk {
+				next = bytes.Clone(k)
+				break
+			}
+			group, first, n = bytes.Clone(k[:i+1]), bytes.Clone(k), 1
+		}
+		if next == nil {
+			settle()
+		}
+		for _, k := range doomed {
+			if err := o.Delete(k); err != nil {
+				return fmt.Errorf("bucket %s: %w", bktObjAdded, err)
 			}
 		}
 		if next == nil {

@@ -5,6 +5,9 @@ import (
 	"encoding/binary"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,11 +20,14 @@ import (
 
 // migrationFixture is a collection that exercises every way a version is
 // found: timestamp versions in one and in two spec groups, two strings
-// naming the same instant, and content versions (SCOs), which keep their
-// exact entries.
+// naming the same instant, content versions (SCOs), which keep their
+// exact entries, and an object with a single version, which has no entry
+// in o from schema 3 on.
 func migrationFixture() []stix.Object {
-	idB, idC := objID("malware", 2), objID("note", 3)
+	idB, idC, idD := objID("malware", 2), objID("note", 3), objID("tool", 4)
 	return []stix.Object{
+		sdo("tool", idD, "2021-05-01T00:00:00Z", "2.1"),
+		sdo("tool", objID("campaign", 5), "2021-05-01T00:00:00Z", "2.1"), // an id that names another type
 		sdo("indicator", idA, mA1, "2.1"),
 		sdo("indicator", idA, mA2, "2.1"),
 		sdo("malware", idB, "2021-02-01T00:00:00Z", "2.0"),
@@ -51,9 +57,11 @@ func migrationView(t *testing.T, db *bolt.DB, coll string, objs []stix.Object) m
 	return view
 }
 
-// downgradeToSchema1 rewrites a schema-2 file the way schema 1 wrote it:
-// bucket x held every version, timestamps included.
-func downgradeToSchema1(t *testing.T, path, coll string, recs []store.Record) {
+// downgrade rewrites a file of the current schema the way an older one
+// wrote it: up to schema 2, bucket o held every version and every value
+// of s ended with the type; in schema 1, bucket x held every version too,
+// timestamps included.
+func downgrade(t *testing.T, path, coll string, recs []store.Record, schema int) {
 	t.Helper()
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
@@ -61,23 +69,87 @@ func downgradeToSchema1(t *testing.T, path, coll string, recs []store.Record) {
 	}
 	defer bdb.Close()
 	err = bdb.Update(func(tx *bbolt.Tx) error {
-		x := tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte("x"))
+		c := tx.Bucket([]byte("objects")).Bucket([]byte(coll))
 		for _, r := range recs {
+			sk, sv := sortedEntry(t, c.Bucket([]byte("s")), r)
+			if err := c.Bucket([]byte("s")).Put(sk, append(sv[:8:8], r.Type...)); err != nil {
+				return err
+			}
 			da := binary.BigEndian.AppendUint64(nil, uint64(r.DateAdded.UnixMicro())^(1<<63))
-			if err := x.Put([]byte(r.ID+"\x00"+r.Version), da); err != nil {
+			if err := c.Bucket([]byte("o")).Put(append([]byte(r.ID+"\x00"), da...), nil); err != nil {
+				return err
+			}
+			if schema > 1 {
+				continue
+			}
+			if err := c.Bucket([]byte("x")).Put([]byte(r.ID+"\x00"+r.Version), da); err != nil {
 				return err
 			}
 		}
-		return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte("1"))
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte(strconv.Itoa(schema)))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-// exactEntries lists the keys of a collection's bucket x and the schema
-// version stored in the file.
-func exactEntries(t *testing.T, path, coll string) (keys []string, schema string) {
+// sortedEntry finds the entry of s of a version (the one whose value
+// starts with its date_added) and returns copies of its key and value.
+func sortedEntry(t *testing.T, s *bbolt.Bucket, r store.Record) (k, v []byte) {
+	t.Helper()
+	da := binary.BigEndian.AppendUint64(nil, uint64(r.DateAdded.UnixMicro())^(1<<63))
+	prefix := []byte(r.ID + "\x00")
+	cur := s.Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		if bytes.HasPrefix(v, da) {
+			return bytes.Clone(k), bytes.Clone(v)
+		}
+	}
+	t.Fatalf("no entry in s for %s %s", r.ID, r.Version)
+	return nil, nil
+}
+
+// sortedValueLens maps each version (id and version) to the length of its
+// value in s.
+func sortedValueLens(t *testing.T, path, coll string, recs []store.Record) map[string]int {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	lens := map[string]int{}
+	err = bdb.View(func(tx *bbolt.Tx) error {
+		s := tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte("s"))
+		for _, r := range recs {
+			_, v := sortedEntry(t, s, r)
+			lens[r.ID+" "+r.Version] = len(v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lens
+}
+
+// wantSortedValueLens is sortedValueLens of a current file: 8 bytes (the
+// date_added), plus the type for an object whose id names another.
+func wantSortedValueLens(recs []store.Record) map[string]int {
+	lens := map[string]int{}
+	for _, r := range recs {
+		lens[r.ID+" "+r.Version] = 8
+		if !strings.HasPrefix(r.ID, r.Type+"--") {
+			lens[r.ID+" "+r.Version] += len(r.Type)
+		}
+	}
+	return lens
+}
+
+// indexEntries lists the keys of a collection's index bucket (0x00 shown
+// as @, a date_added as its microseconds) and the schema version stored
+// in the file.
+func indexEntries(t *testing.T, path, coll, bucket string) (keys []string, schema string) {
 	t.Helper()
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
 	if err != nil {
@@ -86,7 +158,11 @@ func exactEntries(t *testing.T, path, coll string) (keys []string, schema string
 	defer bdb.Close()
 	err = bdb.View(func(tx *bbolt.Tx) error {
 		schema = string(tx.Bucket([]byte("meta")).Get([]byte("schema")))
-		return tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte("x")).ForEach(func(k, _ []byte) error {
+		return tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte(bucket)).ForEach(func(k, _ []byte) error {
+			if bucket == "o" && len(k) > 8 {
+				da := int64(binary.BigEndian.Uint64(k[len(k)-8:]) ^ (1 << 63))
+				k = append(k[:len(k)-8:len(k)-8], strconv.FormatInt(da, 10)...)
+			}
 			keys = append(keys, string(bytes.ReplaceAll(k, []byte{0}, []byte{'@'})))
 			return nil
 		})
@@ -110,8 +186,8 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	downgradeToSchema1(t, path, c.ID, want["every"])
-	if keys, schema := exactEntries(t, path, c.ID); len(keys) != len(objs) || schema != "1" {
+	downgrade(t, path, c.ID, want["every"], 1)
+	if keys, schema := indexEntries(t, path, c.ID, "x"); len(keys) != len(objs) || schema != "1" {
 		t.Fatalf("old-layout file has exact entries %q, schema %q; want %d entries, schema 1", keys, schema, len(objs))
 	}
 
@@ -130,9 +206,9 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	}
 	mustCheckClose(t, db)
 
-	keys, schema := exactEntries(t, path, c.ID)
-	if schema != "2" {
-		t.Errorf("schema after migration = %q, want 2", schema)
+	keys, schema := indexEntries(t, path, c.ID, "x")
+	if schema != strconv.Itoa(bolt.SchemaVersion) {
+		t.Errorf("schema after migration = %q, want %d", schema, bolt.SchemaVersion)
 	}
 	for _, k := range keys {
 		if !bytes.Contains([]byte(k), []byte("@"+stix.ContentVersionPrefix)) {
@@ -142,4 +218,81 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	if len(keys) != 2 {
 		t.Errorf("exact entries after migration %q, want the two content versions", keys)
 	}
+	checkAddedEntries(t, path, c.ID, want["every"])
+	if got, want := sortedValueLens(t, path, c.ID, want["every"]), wantSortedValueLens(want["every"]); !reflect.DeepEqual(got, want) {
+		t.Errorf("lengths of the values of s after migration %v, want %v", got, want)
+	}
+}
+
+// checkAddedEntries checks that bucket o holds exactly the versions of the
+// objects with two or more of them, recs being every version.
+func checkAddedEntries(t *testing.T, path, coll string, recs []store.Record) {
+	t.Helper()
+	count := map[string]int{}
+	for _, r := range recs {
+		count[r.ID]++
+	}
+	var want []string
+	for _, r := range recs {
+		if count[r.ID] > 1 {
+			want = append(want, r.ID+"@"+strconv.FormatInt(r.DateAdded.UnixMicro(), 10))
+		}
+	}
+	got, _ := indexEntries(t, path, coll, "o")
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("bucket o holds\n%q\nwant the versions of objects with two or more\n%q", got, want)
+	}
+}
+
+// TestOpenMigratesSchema2 opens a file in which bucket o holds every
+// version, as schema 2 wrote it: the collection reads the same, the
+// entries of single-version objects are gone, and later writes keep the
+// rule (a second version brings the first one's entry back).
+func TestOpenMigratesSchema2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.db")
+	db, err := bolt.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mustCollection(t, db, "c")
+	objs := migrationFixture()
+	mustPut(t, db, c.ID, objs...)
+	want := migrationView(t, db, c.ID, objs)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkAddedEntries(t, path, c.ID, want["every"])
+	downgrade(t, path, c.ID, want["every"], 2)
+	if keys, schema := indexEntries(t, path, c.ID, "o"); len(keys) != len(objs) || schema != "2" {
+		t.Fatalf("schema-2 file has o entries %q, schema %q; want %d entries, schema 2", keys, schema, len(objs))
+	}
+	for k, n := range sortedValueLens(t, path, c.ID, want["every"]) {
+		if n <= 8 {
+			t.Fatalf("schema-2 file: the value of s for %s has no type", k)
+		}
+	}
+
+	db, err = bolt.Open(path, nil)
+	if err != nil {
+		t.Fatalf("Open of a schema-2 file: %v", err)
+	}
+	if got := migrationView(t, db, c.ID, objs); !reflect.DeepEqual(got, want) {
+		t.Errorf("after migration the collection reads\n%v\nwant\n%v", got, want)
+	}
+	mustCheckClose(t, db)
+	checkAddedEntries(t, path, c.ID, want["every"])
+	if got, want := sortedValueLens(t, path, c.ID, want["every"]), wantSortedValueLens(want["every"]); !reflect.DeepEqual(got, want) {
+		t.Errorf("lengths of the values of s after migration %v, want %v", got, want)
+	}
+
+	// The single-version object gets a second version: both are in o.
+	db, err = bolt.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, db, c.ID, sdo("tool", objs[0].ID, "2021-06-01T00:00:00Z", "2.1"))
+	every := walk(t, db, c.ID, store.Query{Versions: []string{store.VersionAll}, SpecVersions: []string{"2.0", "2.1"}})
+	mustCheckClose(t, db)
+	checkAddedEntries(t, path, c.ID, every)
 }

@@ -84,10 +84,9 @@ func (db *DB) ObjectExists(ctx context.Context, collectionID, objectID string) (
 		if err != nil {
 			return err
 		}
-		prefix := prefixKey(objectID)
-		k, _ := c.objAdded.Cursor().Seek(prefix)
-		ok = k != nil && bytes.HasPrefix(k, prefix)
-		return nil
+		_, n, err := c.soleVersion(objectID)
+		ok = n > 0
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("object %s in %s: %w", objectID, collectionID, err)
@@ -153,7 +152,11 @@ func (c *coll) sources(p plan) ([]source, error) {
 	case p.ids != nil:
 		for _, id := range p.ids {
 			if p.all {
-				out = append(out, newCursorSource(c.objAdded, prefixKey(id), p.lower, false))
+				src, err := c.addedSource(id, p.lower)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, src)
 				continue
 			}
 			das, err := c.candidates(id, p)

@@ -40,9 +40,12 @@ type pendingVersion struct {
 // pendingObject tracks an object that gets new versions in this call.
 type pendingObject struct {
 	before      objState
-	firstKey    []byte // s key of the current default first (copy)
-	lastKey     []byte // s key of the current default last (copy)
-	groupKey    []byte // id 0x00 specKey of the latest spec group
+	stored      int     // versions stored before this call: 0, 1, or 2 for two or more
+	storedDA    int64   // date_added of the stored version when stored is 1
+	added       []int64 // date_added of the versions this call adds
+	firstKey    []byte  // s key of the current default first (copy)
+	lastKey     []byte  // s key of the current default last (copy)
+	groupKey    []byte  // id 0x00 specKey of the latest spec group
 	first, last objEntry
 }
 
@@ -93,8 +96,7 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 	w.pending[string(xk)] = pendingVersion{da: da, json: o.JSON}
 	w.put(c.versions, key, encodeRecord(o.ID, o.Type, version, spec, o.JSON))
 	w.put(c.types, prefixDAKey(o.Type, da), nil)
-	w.put(c.objAdded, prefixDAKey(o.ID, da), nil)
-	w.put(c.objSorted, sk, sortedValue(da, o.Type))
+	w.put(c.objSorted, sk, sortedValue(da, o.ID, o.Type))
 	if inExact(version) {
 		w.put(c.exact, xk, key)
 	}
@@ -110,6 +112,9 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 		}
 		p = &pendingObject{before: st}
 		if st.exists {
+			if p.storedDA, p.stored, err = c.soleVersion(o.ID); err != nil {
+				return res, err
+			}
 			p.first, p.last = st.first, st.last
 			p.firstKey, p.lastKey = bytes.Clone(st.first.key), bytes.Clone(st.last.key)
 			p.groupKey = st.latestGroup
@@ -118,6 +123,7 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 		w.objects[o.ID] = p
 	}
 	res.NewObject = !p.before.exists && !seen
+	p.added = append(p.added, da)
 	switch cmp := compareGroups(group, p.groupKey); {
 	case p.groupKey == nil || cmp > 0:
 		// First version, or a newer spec version: this group is now the
@@ -161,6 +167,22 @@ func compareGroups(a, b []byte) int {
 	return bytes.Compare(a, b)
 }
 
+// planAdded plans the entries of o for one object (added.go): none while
+// it has a single version; once it has two or more, every version's, the
+// one stored before this call included (its entry may exist already: the
+// put is then a no-op).
+func (w *putWriter) planAdded(id string, p *pendingObject) {
+	if p.stored+len(p.added) < 2 {
+		return
+	}
+	if p.stored == 1 {
+		w.put(w.c.objAdded, prefixDAKey(id, p.storedDA), nil)
+	}
+	for _, da := range p.added {
+		w.put(w.c.objAdded, prefixDAKey(id, da), nil)
+	}
+}
+
 // flush moves the default first/last entries, then applies every delete
 // and put, each bucket in key order, and updates the counters.
 func (w *putWriter) flush() error {
@@ -168,7 +190,8 @@ func (w *putWriter) flush() error {
 	if w.added == 0 {
 		return nil
 	}
-	for _, p := range w.objects {
+	for id, p := range w.objects {
+		w.planAdded(id, p)
 		for _, m := range []struct {
 			all, byType *bbolt.Bucket
 			old, new    objEntry

@@ -91,6 +91,8 @@ var tests = []struct {
 	{"LastAdminConcurrent", testLastAdminConcurrent},
 	{"ConcurrentAccountChanges", testConcurrentAccountChanges},
 	{"TokenSecretAndMeta", testTokenSecretAndMeta},
+	{"VersionsAsObjectsGrowAndShrink", testVersionsAsObjectsGrowAndShrink},
+	{"TypeNotNamedByID", testTypeNotNamedByID},
 	{"ContentStampMoves", testContentStampMoves},
 	{"ContentStampExact", testContentStampExact},
 }
