@@ -322,7 +322,7 @@ func (ck *checker) collection(id string) error {
 // that x holds only versions that are not timestamps, and that o holds
 // every version of each object with two or more (added.go).
 func (ck *checker) sortedAndExact(c *coll, where func([]byte) string) error {
-	var id []byte    // the object whose entries of s are being read
+	var id []byte   // the object whose entries of s are being read
 	var das []int64 // their date_added
 	checkAdded := func() {
 		if len(das) < 2 {
