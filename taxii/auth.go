@@ -80,6 +80,20 @@ func callerFrom(c echo.Context) *caller {
 //   - "Bearer <token>" or "Token <token>": an API token, looked up by its
 //     SHA-256 (and cached the same way).
 //
+// A cached credential used in the last quarter of its lifetime
+// (refreshFraction) is still accepted at once, and one background check of
+// it against the store (refresh-ahead) renews it. So a client that keeps
+// polling never waits on its request path for the argon2id check that the
+// expiry would otherwise cost once per AuthCacheTTL (a latency spike per
+// credential per TTL, and the requests queued behind it). The refresh is
+// a full check (store lookup, hash slots), so it picks up grant changes,
+// and credentials changed in the store behind the server's back (a
+// password, a deleted token or account) are dropped from the cache by it:
+// they stop working at most AuthCacheTTL after the change, as without
+// refresh-ahead. A refresh is not a login: it never counts against the
+// throttle, and whatever it cannot check (store or hash queue busy) is
+// left to expire. Refreshes run until Serve stops.
+//
 // Credentials already in the cache are accepted first, whatever the
 // throttle says, so a client behind a blocked address (a shared NAT, a
 // proxy) that logged in before keeps working. Every other attempt is
@@ -168,6 +182,19 @@ type authenticator struct {
 	failures map[string]*failureCount
 	flights  map[[32]byte]*flight // checks in progress, by cache key
 
+	// refreshing holds the cache keys with a refresh-ahead in progress,
+	// so each key has at most one. It is apart from cache so that forget
+	// (which empties cache) does not let a second one start beside one
+	// still running.
+	refreshing map[[32]byte]struct{}
+	// life is the context of refreshes, cancelled by stop when the server
+	// stops; stopped (under mu) refuses new ones, and refreshes lets stop
+	// wait for those running, so none outlives the server.
+	life      context.Context
+	cancel    context.CancelFunc
+	stopped   bool
+	refreshes sync.WaitGroup
+
 	// gen is bumped (under mu) whenever accounts change (forget). A check
 	// remembers the generation it started in and caches its result only
 	// if no change happened meanwhile, so a grant revoked while a login
@@ -254,7 +281,19 @@ type cacheEntry struct {
 	who      *caller
 	expires  time.Time
 	storeGen uint64 // the store's change generation when verified
+	// cred is what was verified, kept for refresh-ahead to check again.
+	// It holds the password or token in memory for as long as the entry
+	// lives (forget and sweep drop it); it is never logged.
+	cred credential
 }
+
+// refreshFraction: a cached credential is refreshed ahead when it is used
+// in the last 1/refreshFraction of AuthCacheTTL (the last 15 s of the
+// default minute). Late enough that a credential used once a minute or
+// less is not checked more often than before; early enough that a
+// refresh, which may wait up to hashWait for a hash slot, ends before the
+// entry expires.
+const refreshFraction = 4
 
 // failureCount is one IP's throttle state in the current window: n
 // failed checks, and pending checks in flight (each may still fail).
@@ -268,11 +307,13 @@ func newAuthenticator(s *Server) *authenticator {
 	slots := maxConcurrentHashes()
 	a := &authenticator{
 		s: s, cache: map[[32]byte]cacheEntry{}, failures: map[string]*failureCount{},
-		flights:   map[[32]byte]*flight{},
-		hashSlots: make(chan struct{}, slots),
-		maxQueued: int32(slots * hashQueuePerSlot),
-		hashWait:  defaultHashWait,
+		flights:    map[[32]byte]*flight{},
+		refreshing: map[[32]byte]struct{}{},
+		hashSlots:  make(chan struct{}, slots),
+		maxQueued:  int32(slots * hashQueuePerSlot),
+		hashWait:   defaultHashWait,
 	}
+	a.life, a.cancel = context.WithCancel(context.Background())
 	_, _ = rand.Read(a.key[:])
 	a.macs.New = func() any { return hmac.New(sha256.New, a.key[:]) }
 	return a
@@ -411,7 +452,7 @@ func (a *authenticator) login(ctx context.Context, ip, h string) (*caller, error
 		}
 	}
 	if err == nil && fl.gen == a.gen && fl.storeGen == a.storeGeneration() {
-		a.rememberLocked(cred.key, who, fl.storeGen)
+		a.rememberLocked(cred, who, fl.storeGen)
 	}
 	a.mu.Unlock()
 	fl.who, fl.err = who, err
@@ -485,31 +526,86 @@ func (a *authenticator) basic(ctx context.Context, user, pass string) (*caller, 
 	return callerOf(acct), nil
 }
 
-// cached returns the caller remembered under key, or nil.
+// cached returns the caller remembered under key, or nil. When the entry
+// is in its refresh window it also starts a refresh of it (unless one is
+// running), deciding under the lock it takes anyway.
 func (a *authenticator) cached(key [32]byte) *caller {
 	st := a.s.settings()
 	if st.AuthCacheTTL <= 0 {
 		return nil
 	}
+	now, storeGen := st.Now(), a.storeGeneration()
 	a.mu.Lock()
 	e, ok := a.cache[key]
-	a.mu.Unlock()
-	if ok && st.Now().Before(e.expires) && e.storeGen == a.storeGeneration() {
-		a.s.metrics.authCache(true)
-		return e.who
+	if !ok || !now.Before(e.expires) || e.storeGen != storeGen {
+		a.mu.Unlock()
+		a.s.metrics.authCache(false)
+		return nil
 	}
-	a.s.metrics.authCache(false)
-	return nil
+	refresh := e.expires.Sub(now) < st.AuthCacheTTL/refreshFraction && a.startRefreshLocked(key)
+	gen := a.gen
+	a.mu.Unlock()
+	a.s.metrics.authCache(true)
+	if refresh {
+		go a.refresh(e.cred, gen, storeGen)
+	}
+	return e.who
+}
+
+// startRefreshLocked claims the refresh of key (a.mu held): false if one
+// is running already or the server has stopped.
+func (a *authenticator) startRefreshLocked(key [32]byte) bool {
+	if _, running := a.refreshing[key]; running || a.stopped {
+		return false
+	}
+	a.refreshing[key] = struct{}{}
+	a.refreshes.Add(1)
+	return true
+}
+
+// refresh checks cached credentials again in the background (refresh-ahead,
+// see authenticate) and settles their entry: renewed with what the store
+// says now if they still hold, removed if they no longer do, left to
+// expire if they could not be checked. gen and storeGen are the
+// generations the entry was valid in when the refresh began; if either
+// has changed since, accounts changed while the check ran and its result
+// is dropped, as a login's is.
+func (a *authenticator) refresh(cred credential, gen, storeGen uint64) {
+	defer a.refreshes.Done()
+	who, err := a.check(a.life, cred)
+	a.mu.Lock()
+	delete(a.refreshing, cred.key)
+	if gen == a.gen && storeGen == a.storeGeneration() {
+		switch {
+		case err == nil:
+			a.rememberLocked(cred, who, storeGen)
+		case errors.Is(err, errBadCredentials):
+			delete(a.cache, cred.key)
+		}
+	}
+	a.mu.Unlock()
+	a.s.metrics.authRefresh(err)
+}
+
+// stop cancels refreshes in progress, refuses new ones and waits for
+// those running to end (a hash under way finishes first). Serve calls it
+// when it stops.
+func (a *authenticator) stop() {
+	a.mu.Lock()
+	a.stopped = true
+	a.mu.Unlock()
+	a.cancel()
+	a.refreshes.Wait()
 }
 
 // rememberLocked caches a verified caller for AuthCacheTTL (a.mu held),
 // under the store generation read before it was verified.
-func (a *authenticator) rememberLocked(key [32]byte, who *caller, storeGen uint64) {
+func (a *authenticator) rememberLocked(cred credential, who *caller, storeGen uint64) {
 	st := a.s.settings()
 	if st.AuthCacheTTL <= 0 {
 		return
 	}
-	a.cache[key] = cacheEntry{who: who, expires: st.Now().Add(st.AuthCacheTTL), storeGen: storeGen}
+	a.cache[cred.key] = cacheEntry{who: who, expires: st.Now().Add(st.AuthCacheTTL), storeGen: storeGen, cred: cred}
 }
 
 // storeGeneration is the store's change generation when the store is

@@ -77,9 +77,12 @@ type Config struct {
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
 
-	// AuthCacheTTL is how long verified Basic credentials are remembered
-	// (keyed by a keyed hash of user and password) so that polls do not
-	// pay an argon2 hash each. Default 1 minute; negative disables.
+	// AuthCacheTTL is how long verified credentials (Basic and tokens) are
+	// remembered (under a keyed hash of them) so that polls do not pay an
+	// argon2 hash each. A credential used in the last quarter of it is
+	// re-checked in the background and renewed (refresh-ahead), so polls
+	// do not pay the hash when it expires either. Default 1 minute;
+	// negative disables.
 	AuthCacheTTL time.Duration
 	// MaxAuthFailures failed authentications from one client IP within
 	// AuthFailureWindow make further attempts from it get 429 with

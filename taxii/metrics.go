@@ -44,6 +44,8 @@ type metrics struct {
 	cacheHit  prometheus.Counter
 	cacheMiss prometheus.Counter
 
+	refreshOK, refreshRejected, refreshError prometheus.Counter // credential refresh-ahead by result
+
 	handler http.Handler // the exposition of reg
 
 	routes   atomic.Pointer[map[string]*routeMetrics] // copy on write
@@ -94,10 +96,15 @@ func newMetrics(db store.Store, log *slog.Logger) *metrics {
 		Help: "Basic credential cache lookups by result.",
 	}, []string{"result"})
 	m.cacheHit, m.cacheMiss = cache.WithLabelValues("hit"), cache.WithLabelValues("miss")
+	refreshes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "herald_auth_cache_refreshes_total",
+		Help: "Background re-checks of cached credentials about to expire, by result: ok (renewed), rejected (no longer valid, dropped), error (not checked, left to expire).",
+	}, []string{"result"})
+	m.refreshOK, m.refreshRejected, m.refreshError = refreshes.WithLabelValues("ok"), refreshes.WithLabelValues("rejected"), refreshes.WithLabelValues("error")
 	empty := map[string]*routeMetrics{}
 	m.routes.Store(&empty)
 	m.reg.MustRegister(
-		m.requests, m.latency, m.lastPoll, m.added, m.rejected, m.authFails, cache,
+		m.requests, m.latency, m.lastPoll, m.added, m.rejected, m.authFails, cache, refreshes,
 		&collectionCollector{db: db},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -192,6 +199,19 @@ func (m *metrics) authCache(hit bool) {
 		m.cacheHit.Inc()
 	} else {
 		m.cacheMiss.Inc()
+	}
+}
+
+// authRefresh counts a credential refresh-ahead by the result of its check
+// (whether or not a change of accounts meanwhile made it drop the result).
+func (m *metrics) authRefresh(err error) {
+	switch {
+	case err == nil:
+		m.refreshOK.Inc()
+	case errors.Is(err, errBadCredentials):
+		m.refreshRejected.Inc()
+	default:
+		m.refreshError.Inc()
 	}
 }
 

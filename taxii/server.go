@@ -119,7 +119,9 @@ func (s *Server) Reload(cfg Config) error {
 // in-flight requests (at most ShutdownTimeout) and returns nil. With TLS
 // configured it serves TLS 1.2/1.3 and HTTP/2; without, plain HTTP only on
 // a loopback listener unless AllowInsecureHTTP. It also purges expired
-// add-request statuses periodically.
+// add-request statuses periodically. Once it has stopped serving, cached
+// credentials are no longer refreshed in the background (see
+// authenticate); they simply expire.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	st := s.settings()
 	hs := &http.Server{
@@ -142,6 +144,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if isLoopback(ln.Addr()) && len(st.proxies) == 0 {
 		s.log.Warn("listening on loopback with no trusted_proxies: if a reverse proxy forwards to this address, every client shares the proxy's address, so one client's failed logins throttle everyone; set trusted_proxies to the proxy's address", "addr", ln.Addr().String())
 	}
+
+	// Credential refreshes (auth.go) run in the background for the
+	// server's lifetime; once it is drained they are stopped and waited
+	// for, so none outlives Serve. Later ones are not started.
+	defer s.auth.stop()
 
 	// Expired statuses are purged before the first request is served, so
 	// a client that gets an answer never sees a status past its retention.
