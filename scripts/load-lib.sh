@@ -131,6 +131,14 @@ to_ms() {
 # -r1 (the first round), then the measured run of DURATION; its output
 # stays in $RUN_DIR/wrk-NAME.txt. Sets RPS, P50 and P99 (ms); fails on
 # any non-2xx response.
+#
+# With credentials, one request first logs in (untimed). Herald remembers
+# verified credentials for a minute and re-checks them in the background
+# while a client keeps using them, but the rounds of one target are
+# minutes apart: without this, each later round would begin with the
+# argon2id check of a login (50-80 ms, with all connections waiting on
+# it), which is a login's cost, not a page's, and moved the Basic p99 by
+# about 1-3 ms. The cost of a login is in docs/performance.md.
 RPS='' P50='' P99='' SOCKERR=''
 measure() {
 	local name=$1 url=$2 auth=${3:-} out=$RUN_DIR/wrk-$1.txt
@@ -139,6 +147,8 @@ measure() {
 	check_loopback "$url"
 	if [[ $name == *-r1 ]]; then
 		timeout 300 wrk "${args[@]}" -d"$WARMUP" "$url" >"$RUN_DIR/wrk-$name-warmup.txt"
+	elif [[ -n $auth ]]; then
+		fetch "$url" "$RUN_DIR/login-$name.json" "" "$auth"
 	fi
 	timeout 600 wrk "${args[@]}" -d"$DURATION" "$url" >"$out"
 	if grep -q 'Non-2xx or 3xx responses' "$out"; then
