@@ -173,25 +173,33 @@ func indexEntries(t *testing.T, path, coll, bucket string) (keys []string, schem
 	return keys, schema
 }
 
-func TestOpenMigratesSchema1(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "herald.db")
+// migrationFile writes the fixture into a new file of the current schema
+// and returns the file (closed), the collection, and what it reads.
+func migrationFile(t *testing.T) (path string, c store.Collection, objs []stix.Object, want map[string][]store.Record) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "herald.db")
 	db, err := bolt.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := mustCollection(t, db, "c")
-	objs := migrationFixture()
+	c = mustCollection(t, db, "c")
+	objs = migrationFixture()
 	mustPut(t, db, c.ID, objs...)
-	want := migrationView(t, db, c.ID, objs)
+	want = migrationView(t, db, c.ID, objs)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return path, c, objs, want
+}
+
+func TestOpenMigratesSchema1(t *testing.T) {
+	path, c, objs, want := migrationFile(t)
 	downgrade(t, path, c.ID, want["every"], 1)
 	if keys, schema := indexEntries(t, path, c.ID, "x"); len(keys) != len(objs) || schema != "1" {
 		t.Fatalf("old-layout file has exact entries %q, schema %q; want %d entries, schema 1", keys, schema, len(objs))
 	}
 
-	db, err = bolt.Open(path, nil)
+	db, err := bolt.Open(path, nil)
 	if err != nil {
 		t.Fatalf("Open of a schema-1 file: %v", err)
 	}
@@ -250,18 +258,7 @@ func checkAddedEntries(t *testing.T, path, coll string, recs []store.Record) {
 // entries of single-version objects are gone, and later writes keep the
 // rule (a second version brings the first one's entry back).
 func TestOpenMigratesSchema2(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "herald.db")
-	db, err := bolt.Open(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := mustCollection(t, db, "c")
-	objs := migrationFixture()
-	mustPut(t, db, c.ID, objs...)
-	want := migrationView(t, db, c.ID, objs)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path, c, objs, want := migrationFile(t)
 	checkAddedEntries(t, path, c.ID, want["every"])
 	downgrade(t, path, c.ID, want["every"], 2)
 	if keys, schema := indexEntries(t, path, c.ID, "o"); len(keys) != len(objs) || schema != "2" {
@@ -273,7 +270,7 @@ func TestOpenMigratesSchema2(t *testing.T) {
 		}
 	}
 
-	db, err = bolt.Open(path, nil)
+	db, err := bolt.Open(path, nil)
 	if err != nil {
 		t.Fatalf("Open of a schema-2 file: %v", err)
 	}
