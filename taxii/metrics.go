@@ -93,7 +93,7 @@ func newMetrics(db store.Store, log *slog.Logger) *metrics {
 	}
 	cache := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "herald_auth_cache_requests_total",
-		Help: "Basic credential cache lookups by result.",
+		Help: "Credential cache lookups (Basic and tokens) by result.",
 	}, []string{"result"})
 	m.cacheHit, m.cacheMiss = cache.WithLabelValues("hit"), cache.WithLabelValues("miss")
 	refreshes := prometheus.NewCounterVec(prometheus.CounterOpts{
