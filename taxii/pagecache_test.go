@@ -249,3 +249,41 @@ func TestPageCacheOff(t *testing.T) {
 		t.Fatal("a disabled page cache still reports metrics")
 	}
 }
+
+// A write to one collection, through the store, a TAXII add request (its
+// objects and its status) or a TAXII DELETE, leaves the cached pages of
+// another collection in place (when the store stamps collections apart,
+// as both backends do); the written collection's page shows the write.
+func TestPageCacheKeepsOtherCollectionsPages(t *testing.T) {
+	e := newEnv(t)
+	e.put(e.pub.ID, indicator(1, ""))
+	pubPath, privPath := objectsPath(e, e.pub, ""), objectsPath(e, e.priv, "")
+	first := e.get(pubPath, "")
+	wantStatus(t, first, http.StatusOK)
+	for i := 2; i < 8; i++ {
+		obj := indicator(i, "")
+		switch i % 3 {
+		case 0:
+			e.put(e.priv.ID, obj)
+		case 1:
+			wantStatus(t, post(e, userRW, envelopeOf(obj)), http.StatusAccepted)
+		case 2:
+			e.put(e.priv.ID, obj)
+			r := e.do(req{method: http.MethodDelete, path: "/herald/collections/" + e.priv.ID + "/objects/" + obj.ID + "/", user: userRW})
+			wantStatus(t, r, http.StatusOK)
+		}
+		hits, misses := pageCacheCount(t, e, "hit"), pageCacheCount(t, e, "miss")
+		r := e.get(pubPath, "")
+		wantStatus(t, r, http.StatusOK)
+		if !bytes.Equal(r.body, first.body) {
+			t.Fatalf("write %d: the other collection's page changed", i)
+		}
+		if pageCacheCount(t, e, "hit") != hits+1 || pageCacheCount(t, e, "miss") != misses {
+			t.Fatalf("write %d to %s emptied the cached page of %s", i, e.priv.ID, e.pub.ID)
+		}
+		ids := e.get(privPath, userRW).envelope(t).ids(t)
+		if want := i%3 != 2; slices.Contains(ids, obj.ID) != want {
+			t.Fatalf("write %d: %s in the written collection's page: %v, want %v", i, obj.ID, !want, want)
+		}
+	}
+}

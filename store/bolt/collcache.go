@@ -9,10 +9,12 @@ import (
 
 // collCache holds decoded collection records (by the reference they were
 // looked up with: id, title or alias) as they were after the first `gen`
-// write transactions of the DB. Every write transaction moves db.writes
-// before it returns (DB.update), so an entry is only used while no write
-// has ended since it was read: a collection changed, renamed or deleted by
-// an acknowledged write is never served from the cache. A snapshot is
+// write transactions of the DB. Every write transaction that can change a
+// collection record moves db.writes before it returns (DB.update; the
+// writes of DB.updateObjects change objects only), so an entry is only
+// used while no such write has ended since it was read: a collection
+// changed, renamed or deleted by an acknowledged write is never served
+// from the cache. A snapshot is
 // never modified; adding an entry swaps in a copy.
 //
 // Why the read is exact: Collection loads the counter before it opens its

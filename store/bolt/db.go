@@ -35,17 +35,28 @@ type DB struct {
 	maxPageSize int
 	noSync      bool
 
-	// writes is a sequence count of the write transactions: update moves
-	// it to an odd value before a write begins and to the next even value
-	// once it has ended (committed or not), holding writeMu throughout. An
-	// even value that has not moved since a read transaction began means
-	// that nothing was written since, and that nothing a later write
-	// commits could be seen by a reader yet: the caches of collection
-	// records (colls, collcache.go) and of pages (store.ContentStamper,
-	// used by the TAXII server) are keyed by it.
+	// writes is a sequence count of the write transactions other than
+	// those of objectWrites and of statuses (updateStatuses, which no
+	// cache depends on): update moves it to an odd value before a
+	// write begins and to the next even value once it has ended
+	// (committed or not), holding writeMu throughout. An even value that
+	// has not moved since a read transaction began means that nothing
+	// was written since, and that nothing a later write commits could be
+	// seen by a reader yet: the cache of collection records (colls,
+	// collcache.go; object writes change no record) is keyed by it, and
+	// the cache of pages (store.ContentStamper, used by the TAXII server)
+	// by it and the collection's count in objectWrites.
 	writeMu sync.Mutex
 	writes  atomic.Uint64
 	colls   atomic.Pointer[collCache]
+	// objectWrites holds, per collection id, a sequence count like writes
+	// for the writes that change nothing but that collection's objects
+	// (PutObjects, DeleteObject: updateObjects), which leave writes alone.
+	// A collection's content stamp is the sum of both counts, so a
+	// publisher writing to one collection leaves the cached pages of the
+	// others in place. Counters are made by writes only (a read of a
+	// collection without one reads 0, where a new one starts).
+	objectWrites sync.Map // string -> *atomic.Uint64
 }
 
 var _ store.Store = (*DB)(nil)
@@ -206,17 +217,41 @@ func (db *DB) view(ctx context.Context, fn func(*bbolt.Tx) error) error {
 }
 
 // update runs fn in a write transaction after checking ctx. fn is never
-// called from inside another transaction of this DB.
+// called from inside another transaction of this DB. It moves writes.
 func (db *DB) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	return db.write(ctx, &db.writes, fn)
+}
+
+// updateObjects is update for a write that changes nothing but the
+// objects of one collection: it moves that collection's count in
+// objectWrites instead of writes.
+func (db *DB) updateObjects(ctx context.Context, collectionID string, fn func(*bbolt.Tx) error) error {
+	n, _ := db.objectWrites.LoadOrStore(collectionID, new(atomic.Uint64))
+	return db.write(ctx, n.(*atomic.Uint64), fn)
+}
+
+// updateStatuses is update for a write of add-request statuses only. No
+// cache holds them (the cached collection records and pages do not depend
+// on them), so it moves no count: a TAXII add request's status leaves the
+// cached pages of other collections in place.
+func (db *DB) updateStatuses(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	return db.write(ctx, nil, fn)
+}
+
+// write runs fn in a write transaction after checking ctx, moving count
+// (unless nil) to an odd value before and to the next even value after.
+// bbolt runs one write transaction at a time anyway; holding writeMu
+// around it makes the two moves bracket exactly one write.
+func (db *DB) write(ctx context.Context, count *atomic.Uint64, fn func(*bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	// bbolt runs one write transaction at a time anyway; holding writeMu
-	// around it makes the two moves of writes bracket exactly one write.
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	db.writes.Add(1) // odd: what a reader sees may change under it
-	defer db.writes.Add(1)
+	if count != nil {
+		count.Add(1) // odd: what a reader sees may change under it
+		defer count.Add(1)
+	}
 	return db.bdb.Update(fn)
 }
 
@@ -227,24 +262,40 @@ func (db *DB) stableWrites() (gen uint64, ok bool) {
 	return gen, gen%2 == 0
 }
 
-// ContentStamp implements store.ContentStamper with the write count: any
-// write moves it, whatever the collection (see DB.writes for why it is
-// exact).
+// objectStamp adds a collection's count of object writes to gen, a write
+// count loaded before: the content stamp of the collection, usable (ok)
+// when neither count has a write in flight. Both counts only grow and each
+// write moves exactly one of them, so an unchanged sum means that neither
+// moved. Both are loaded before the read whose result the stamp keys, as
+// DB.writes requires.
+func (db *DB) objectStamp(gen uint64, collectionID string) (uint64, bool) {
+	var n uint64
+	if c, ok := db.objectWrites.Load(collectionID); ok {
+		n = c.(*atomic.Uint64).Load()
+	}
+	return gen + n, gen%2 == 0 && n%2 == 0
+}
+
+// ContentStamp implements store.ContentStamper: the write count plus the
+// collection's count of object writes (see DB.objectWrites). Writes to
+// other collections' objects do not move it; every other write does.
 func (db *DB) ContentStamp(ctx context.Context, collectionID string) (uint64, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, false, err
 	}
-	gen, ok := db.stableWrites()
-	return gen, ok, nil
+	stamp, ok := db.objectStamp(db.writes.Load(), collectionID)
+	return stamp, ok, nil
 }
 
-// StampedCollection implements store.ContentStamper: the write count, read
-// before the collection's record (and so before any page read after it).
+// StampedCollection implements store.ContentStamper: the write count is
+// read before the collection's record, the collection's count of object
+// writes after it (its id is known then), both before any page read.
 func (db *DB) StampedCollection(ctx context.Context, ref string) (store.Collection, uint64, bool, error) {
-	gen, ok := db.stableWrites()
+	gen := db.writes.Load()
 	c, err := db.Collection(ctx, ref)
 	if err != nil {
 		return store.Collection{}, 0, false, err
 	}
-	return c, gen, ok, nil
+	stamp, ok := db.objectStamp(gen, c.ID)
+	return c, stamp, ok, nil
 }

@@ -32,7 +32,7 @@ func (db *DB) DeleteObject(ctx context.Context, collectionID, objectID string, v
 		return 0, fmt.Errorf("delete object %s: %w", objectID, err)
 	}
 	n := 0
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
+	err = db.updateObjects(ctx, collectionID, func(tx *bbolt.Tx) error {
 		c, err := openColl(tx, collectionID)
 		if err != nil {
 			return err

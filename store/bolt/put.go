@@ -49,7 +49,7 @@ func (db *DB) PutObjectsWith(ctx context.Context, collectionID string, objs []st
 		}
 	}
 	var results []store.PutResult
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
+	err = db.updateObjects(ctx, collectionID, func(tx *bbolt.Tx) error {
 		c, err := openColl(tx, collectionID)
 		if err != nil {
 			return err

@@ -35,7 +35,7 @@ func (db *DB) PutStatus(ctx context.Context, s store.Status) error {
 	if err != nil {
 		return fmt.Errorf("put status %s: %w", s.ID, err)
 	}
-	err = db.update(ctx, func(tx *bbolt.Tx) error {
+	err = db.updateStatuses(ctx, func(tx *bbolt.Tx) error {
 		b, idx := tx.Bucket(bucketStatuses), tx.Bucket(bucketStatusTime)
 		if old := b.Get([]byte(s.ID)); old != nil {
 			prev, err := decodeStatus(old)
@@ -80,7 +80,7 @@ func (db *DB) Status(ctx context.Context, id string) (store.Status, error) {
 // statuses.
 func (db *DB) PurgeStatuses(ctx context.Context, before time.Time) (int, error) {
 	n := 0
-	err := db.update(ctx, func(tx *bbolt.Tx) error {
+	err := db.updateStatuses(ctx, func(tx *bbolt.Tx) error {
 		b, idx := tx.Bucket(bucketStatuses), tx.Bucket(bucketStatusTime)
 		bound := daKey(microsAfter(before) - 1) // keys < bound: request time < before
 		var expired [][]byte

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -142,6 +143,25 @@ func testContentStampExact(t *testing.T, open Opener) {
 	coll := mustCollection(t, db, "stamped").ID
 	stop := make(chan struct{})
 	writer, committed := WriteInBackground(t, db, coll, stop)
+	// Writes of another kind at the same time (a backend may count them
+	// apart from object writes, as the bbolt one does).
+	other := mustCollection(t, db, "other")
+	writer.Add(1)
+	go func() {
+		defer writer.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			other.Description = fmt.Sprintf("update %d", i)
+			if _, err := db.UpdateCollection(ctx, other); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
 
 	var mu sync.Mutex
 	seen := map[uint64]int64{} // stamp → the last date_added read under it
@@ -196,5 +216,31 @@ func testContentStampExact(t *testing.T, open Opener) {
 	writer.Wait()
 	if checked == 0 {
 		t.Fatal("no read ran under a stable stamp")
+	}
+}
+
+// Writes to one collection's objects leave another collection's stamp as
+// it was, so that a page cached for it stays usable, and move their own.
+func testContentStampPerCollection(t *testing.T, open Opener) {
+	db := mustOpen(t, open, nil)
+	cs := stamper(t, db)
+	written := mustCollection(t, db, "written").ID
+	untouched := mustCollection(t, db, "untouched").ID
+	id := objID("indicator", 1)
+	mustPut(t, db, untouched, sdo("indicator", id, "2021-01-01T00:00:00Z", "2.1"))
+	before, beforeWritten := stableStamp(t, cs, untouched), stableStamp(t, cs, written)
+	mustPut(t, db, written, sdo("indicator", id, "2021-01-01T00:00:00Z", "2.1"), sdo("indicator", id, "2021-01-02T00:00:00Z", "2.1"))
+	afterPut := stableStamp(t, cs, written)
+	if afterPut == beforeWritten {
+		t.Fatalf("a put did not move the stamp of its collection (%d)", afterPut)
+	}
+	if _, err := db.DeleteObject(ctx, written, id, []string{"first"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if s := stableStamp(t, cs, written); s == afterPut {
+		t.Fatalf("a delete did not move the stamp of its collection (%d)", s)
+	}
+	if after := stableStamp(t, cs, untouched); after != before {
+		t.Fatalf("writes to another collection's objects moved the stamp from %d to %d", before, after)
 	}
 }

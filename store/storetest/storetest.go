@@ -95,6 +95,7 @@ var tests = []struct {
 	{"TypeNotNamedByID", testTypeNotNamedByID},
 	{"ContentStampMoves", testContentStampMoves},
 	{"ContentStampExact", testContentStampExact},
+	{"ContentStampPerCollection", testContentStampPerCollection},
 }
 
 // Run runs the whole suite against the backend that open opens, each test
