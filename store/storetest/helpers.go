@@ -159,6 +159,29 @@ func WriteInBackground(t *testing.T, db store.Store, coll string, stop <-chan st
 	t.Helper()
 	wg = new(sync.WaitGroup)
 	done := make(chan struct{}, 1)
+	loopInBackground(wg, stop, func(i int) bool {
+		batch := make([]stix.Object, 20)
+		for j := range batch {
+			n := i*len(batch) + j
+			// New objects and new versions of old ones.
+			batch[j] = sdo("indicator", objID("indicator", n%500), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n)*time.Millisecond).Format(time.RFC3339Nano), "2.1")
+		}
+		if _, err := db.PutObjects(ctx, coll, batch); err != nil {
+			t.Errorf("background PutObjects: %v", err)
+			return false
+		}
+		select {
+		case done <- struct{}{}:
+		default:
+		}
+		return true
+	})
+	return wg, done
+}
+
+// loopInBackground calls step(0), step(1), … in a goroutine counted by wg
+// until stop is closed or step returns false.
+func loopInBackground(wg *sync.WaitGroup, stop <-chan struct{}, step func(i int) bool) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -168,23 +191,11 @@ func WriteInBackground(t *testing.T, db store.Store, coll string, stop <-chan st
 				return
 			default:
 			}
-			batch := make([]stix.Object, 20)
-			for j := range batch {
-				n := i*len(batch) + j
-				// New objects and new versions of old ones.
-				batch[j] = sdo("indicator", objID("indicator", n%500), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n)*time.Millisecond).Format(time.RFC3339Nano), "2.1")
-			}
-			if _, err := db.PutObjects(ctx, coll, batch); err != nil {
-				t.Errorf("background PutObjects: %v", err)
+			if !step(i) {
 				return
-			}
-			select {
-			case done <- struct{}{}:
-			default:
 			}
 		}
 	}()
-	return wg, done
 }
 
 // NextCommit waits until the background writer commits a batch after this

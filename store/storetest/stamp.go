@@ -146,22 +146,14 @@ func testContentStampExact(t *testing.T, open Opener) {
 	// Writes of another kind at the same time (a backend may count them
 	// apart from object writes, as the bbolt one does).
 	other := mustCollection(t, db, "other")
-	writer.Add(1)
-	go func() {
-		defer writer.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			other.Description = fmt.Sprintf("update %d", i)
-			if _, err := db.UpdateCollection(ctx, other); err != nil {
-				t.Error(err)
-				return
-			}
+	loopInBackground(writer, stop, func(i int) bool {
+		other.Description = fmt.Sprintf("update %d", i)
+		if _, err := db.UpdateCollection(ctx, other); err != nil {
+			t.Error(err)
+			return false
 		}
-	}()
+		return true
+	})
 
 	var mu sync.Mutex
 	seen := map[uint64]int64{} // stamp → the last date_added read under it
