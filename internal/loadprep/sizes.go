@@ -11,9 +11,11 @@ import (
 
 // reportSizes prints, for every bucket of a bbolt file, its keys, the
 // bytes of its keys and values and the bytes of the pages that hold them,
-// then the file size: where the bytes of a database go.
+// then the file size and its high-water mark (the pages handed out, in
+// use or free; the rest of the file is room grown ahead): where the bytes
+// of a database go.
 func reportSizes(path string, out io.Writer) error {
-	rows, pageSize, err := bolt.FileSizes(path)
+	rows, layout, err := bolt.FileSizes(path)
 	if err != nil {
 		return err
 	}
@@ -39,6 +41,6 @@ func reportSizes(path string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "file_bytes=%d\npage_size=%d\n", fi.Size(), pageSize)
+	fmt.Fprintf(out, "file_bytes=%d\nhigh_water_bytes=%d\npage_size=%d\n", fi.Size(), layout.HighWaterMark, layout.PageSize)
 	return nil
 }

@@ -29,7 +29,7 @@ func TestReportSizes(t *testing.T) {
 			}
 		}
 	}
-	if !found || !strings.Contains(text, "file_bytes=") || !strings.Contains(text, "accounts") {
+	if !found || !strings.Contains(text, "file_bytes=") || !strings.Contains(text, "high_water_bytes=") || !strings.Contains(text, "accounts") {
 		t.Errorf("report lacks %s, accounts or file_bytes:\n%s", versions, text)
 	}
 }

@@ -263,8 +263,8 @@ func (ck *checker) collection(id string) error {
 		if inExact(ver) && !bytes.Equal(get(c.exact, exactKey(id, ver)), k) {
 			ck.add(where(bktExact), exactKey(id, ver), "missing or wrong entry for version %s of %s", ver, id)
 		}
-		if !ck.exists(c.versionIdx, prefixDAKey(ver, da)) {
-			ck.add(where(bktVersionIdx), prefixDAKey(ver, da), "missing entry for version %s of %s", ver, id)
+		if !ck.exists(c.versionIdx, versionKey(ver, da)) {
+			ck.add(where(bktVersionIdx), versionKey(ver, da), "missing entry for version %s of %s", ver, id)
 		}
 	}
 	if got := c.count(); got != n {
@@ -279,16 +279,18 @@ func (ck *checker) collection(id string) error {
 		return r, err == nil
 	}
 	type daIndex struct {
-		b     *bbolt.Bucket
-		field func(storedRecord) []byte // nil: key is da8 alone
+		b   *bbolt.Bucket
+		key func(r storedRecord, da int64) []byte // the entry the version would have
 	}
+	byType := func(r storedRecord, da int64) []byte { return prefixDAKey(string(r.typ), da) }
 	idxs := []daIndex{
-		{c.types, func(r storedRecord) []byte { return r.typ }},
-		{c.objAdded, func(r storedRecord) []byte { return r.id }},
-		{c.versionIdx, func(r storedRecord) []byte { return r.version }},
-		{c.last, nil}, {c.first, nil},
-		{c.typeLast, func(r storedRecord) []byte { return r.typ }},
-		{c.typeFirst, func(r storedRecord) []byte { return r.typ }},
+		{c.types, byType},
+		{c.objAdded, func(r storedRecord, da int64) []byte { return prefixDAKey(string(r.id), da) }},
+		{c.versionIdx, func(r storedRecord, da int64) []byte { return versionKey(string(r.version), da) }},
+		{c.last, func(_ storedRecord, da int64) []byte { return daKey(da) }},
+		{c.first, func(_ storedRecord, da int64) []byte { return daKey(da) }},
+		{c.typeLast, byType},
+		{c.typeFirst, byType},
 	}
 	names := [][]byte{bktTypes, bktObjAdded, bktVersionIdx, bktLast, bktFirst, bktTypeLast, bktTypeFirst}
 	for i, ix := range idxs {
@@ -297,7 +299,7 @@ func (ck *checker) collection(id string) error {
 			if err := ck.tick(); err != nil {
 				return err
 			}
-			if len(k) < 8 || (ix.field != nil && (len(k) < 9 || k[len(k)-9] != 0)) || (ix.field == nil && len(k) != 8) {
+			if len(k) < 8 {
 				ck.add(where(names[i]), k, "malformed key")
 				continue
 			}
@@ -307,7 +309,7 @@ func (ck *checker) collection(id string) error {
 				ck.add(where(names[i]), k, "points to a missing version")
 				continue
 			}
-			if ix.field != nil && !bytes.Equal(ix.field(r), k[:len(k)-9]) {
+			if !bytes.Equal(ix.key(r, da), k) {
 				ck.add(where(names[i]), k, "version %s of %s does not belong here", r.version, r.id)
 			}
 		}

@@ -23,7 +23,10 @@ import (
 //
 // 2: bucket x holds only versions that are not timestamps (layout.go).
 // 3: bucket o holds only objects with two or more versions (added.go).
-const SchemaVersion = 3
+// 4: a record may refer to its JSON for its id, type and version
+// (recordShared in record.go); bucket n keys timestamps by their instant
+// (versionPrefix in layout.go).
+const SchemaVersion = 4
 
 // DB is an open Herald database in one bbolt file: the store.Store of
 // the bbolt backend. Its methods are safe for concurrent use: any number

@@ -114,7 +114,7 @@ func (c *coll) deleteVersion(da int64) error {
 		{c.types, prefixDAKey(typ, da)},
 		{c.objAdded, prefixDAKey(id, da)},
 		{c.objSorted, sortedKey(id, spec, version, da)},
-		{c.versionIdx, prefixDAKey(version, da)},
+		{c.versionIdx, versionKey(version, da)},
 		{c.versions, key},
 	}
 	if inExact(version) {

@@ -1,11 +1,12 @@
 package bolt
 
 import (
-	"github.com/heraldcti/herald/store/internal/order"
-
 	"encoding/binary"
 	"errors"
 	"strings"
+	"time"
+
+	"github.com/heraldcti/herald/store/internal/order"
 )
 
 // Each collection has a bucket under "objects", named by its id, holding
@@ -25,7 +26,7 @@ import (
 //	                                               not name it (sortedValue)
 //	x  id 0x00 version              -> da8    exact (id, version) lookup, only
 //	                                          for versions that are not timestamps
-//	n  version 0x00 da8             -> nil    versions by version string
+//	n  versionPrefix da8            -> nil    versions by version (versionPrefix)
 //	L  da8                          -> nil    the default "last" version of each object
 //	F  da8                          -> nil    the default "first" version of each object
 //	l  type 0x00 da8                -> nil    L by type
@@ -124,6 +125,78 @@ func sortedKey(id, spec, version string, da int64) []byte {
 func inExact(version string) bool {
 	_, _, ok := parseTimestamp(version)
 	return !ok
+}
+
+// versionTimeTag starts the key in n of a version that is a timestamp.
+// No version is empty or holds 0x00 (PutObjects), so no other key of n
+// starts with it.
+const versionTimeTag = 0
+
+// versionPrefix is the start of the keys in n of a version, before the
+// date_added. A timestamp written the usual way ("2016-01-01T00:00:00Z",
+// "…00.000Z": UTC, upper-case T and Z, up to nine fractional digits) is
+// keyed by what it spells, in 14 bytes: versionTimeTag, seconds and
+// nanoseconds as in verKey, and its number of fractional digits, instead
+// of its string of 20 to 30 bytes, in a bucket of random keys where each
+// byte costs about one and a half in pages. The key still names exactly
+// one string ("…00Z" and "…00.000Z" differ), so n lists exactly the
+// versions spelled as asked, as before. Any other version keeps its
+// string and the 0x00 separator.
+func versionPrefix(version string) []byte {
+	sec, nsec, digits, ok := plainTimestamp(version)
+	if !ok {
+		return prefixKey(version)
+	}
+	b := make([]byte, 0, 14+8)
+	b = append(b, versionTimeTag)
+	b = binary.BigEndian.AppendUint64(b, uint64(sec)^signBit)
+	b = binary.BigEndian.AppendUint32(b, uint32(nsec))
+	return append(b, byte(digits))
+}
+
+// plainTimestamp parses a timestamp written as time.Time would write it
+// in UTC with a given number of fractional digits: the string is exactly
+// the one its seconds, nanoseconds and digits give back.
+func plainTimestamp(version string) (sec int64, nsec int32, digits int, ok bool) {
+	const whole = len("2006-01-02T15:04:05Z")
+	n := len(version)
+	if n < whole || version[n-1] != 'Z' {
+		return 0, 0, 0, false
+	}
+	if n > whole {
+		digits = n - whole - 1
+		if version[whole-1] != '.' || digits < 1 || digits > 9 {
+			return 0, 0, 0, false
+		}
+	}
+	sec, nsec, ok = parseTimestamp(version)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	var buf [len("2006-01-02T15:04:05.000000000Z")]byte
+	b := time.Unix(sec, int64(nsec)).UTC().AppendFormat(buf[:0], "2006-01-02T15:04:05")
+	if digits > 0 {
+		frac := int64(nsec)
+		for range 9 - digits {
+			if frac%10 != 0 {
+				return 0, 0, 0, false
+			}
+			frac /= 10
+		}
+		var d [9]byte
+		for i := digits - 1; i >= 0; i-- {
+			d[i] = byte('0' + frac%10)
+			frac /= 10
+		}
+		b = append(append(b, '.'), d[:digits]...)
+	}
+	b = append(b, 'Z')
+	return sec, nsec, digits, string(b) == version
+}
+
+// versionKey is the key of a version in bucket n.
+func versionKey(version string, da int64) []byte {
+	return putDA(versionPrefix(version), da)
 }
 
 // exactKey is the key of a version in bucket x: id 0x00 version.

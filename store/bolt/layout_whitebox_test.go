@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -134,21 +135,155 @@ func TestDAKeyOrder(t *testing.T) {
 	}
 }
 
-func TestRecordRoundTripAndCorruption(t *testing.T) {
-	v := encodeRecord("indicator--1", "indicator", "2016-01-01T00:00:00Z", "2.1", []byte(`{"a":1}`))
-	r, err := decodeRecord(v)
-	if err != nil || string(r.id) != "indicator--1" || string(r.typ) != "indicator" ||
-		string(r.version) != "2016-01-01T00:00:00Z" || string(r.spec) != "2.1" || string(r.json) != `{"a":1}` {
-		t.Fatalf("round trip = %+v, %v", r, err)
+// inlineRecord is a record as schema 3 and older wrote it.
+func inlineRecord(id, typ, version, spec string, js []byte) []byte {
+	b := []byte{recordInline}
+	for _, f := range []string{id, typ, version, spec} {
+		b = append(b, byte(len(f)))
+		b = append(b, f...)
 	}
-	for i := 0; i < len(v); i++ {
-		if _, err := decodeRecord(v[:i]); err == nil && i < 1+4 {
-			t.Errorf("truncated record of %d bytes decodes", i)
+	return append(b, js...)
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	indicator := []byte(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",` +
+		`"created":"2016-04-06T20:03:48.000Z","modified":"2016-04-06T20:03:48.000Z","pattern":"[file:name = 'x']"}`)
+	file := []byte(`{"type":"file","id":"file--5e8c3b8c-5d8f-5e04-8b42-2c3c48b4b7a2","name":"a.exe"}`)
+	for _, tc := range []struct {
+		name                   string
+		id, typ, version, spec string
+		json                   []byte
+		maxHeader              int // bytes before the JSON
+	}{
+		{"every field in the JSON", "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "indicator", "2016-04-06T20:03:48.000Z", "2.1", indicator, 10},
+		{"spec version 2.0 has no spec_version", "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "indicator", "2016-04-06T20:03:48.000Z", "2.0", indicator, 13},
+		{"content-hash version of an SCO", "file--5e8c3b8c-5d8f-5e04-8b42-2c3c48b4b7a2", "file", "sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", "2.1", file, 10 + 72},
+		{"id that names another type", "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "malware", "2016-04-06T20:03:48.000Z", "2.1", indicator, 17},
+		{"empty fields and JSON", "", "", "", "", nil, 5},
+		{"JSON that holds nothing of it", "x--1", "x", "v", "2.1", []byte(`{}`), 14},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := encodeRecord(tc.id, tc.typ, tc.version, tc.spec, tc.json)
+			if v[0] != recordShared {
+				t.Fatalf("format byte %d", v[0])
+			}
+			if h := len(v) - len(tc.json); h > tc.maxHeader {
+				t.Errorf("header of %d bytes, want at most %d", h, tc.maxHeader)
+			}
+			for _, v := range [][]byte{v, inlineRecord(tc.id, tc.typ, tc.version, tc.spec, tc.json)} {
+				r, err := decodeRecord(v)
+				if err != nil || string(r.id) != tc.id || string(r.typ) != tc.typ || string(r.version) != tc.version ||
+					string(r.spec) != tc.spec || !bytes.Equal(r.json, tc.json) {
+					t.Errorf("format %d: decodeRecord = %q %q %q %q %q, %v", v[0], r.id, r.typ, r.version, r.spec, r.json, err)
+				}
+			}
+		})
+	}
+}
+
+func TestRecordCorruption(t *testing.T) {
+	v := encodeRecord("indicator--1", "indicator", "2016-01-01T00:00:00Z", "2.1",
+		[]byte(`{"type":"indicator","id":"indicator--1","spec_version":"2.1","modified":"2016-01-01T00:00:00Z"}`))
+	header := len(v) - bytes.IndexByte(v, '{')
+	for i := 0; i < header; i++ {
+		if _, err := decodeRecord(v[:i]); err == nil {
+			t.Errorf("record cut to %d bytes, inside its header, decodes", i)
 		}
 	}
-	for _, bad := range [][]byte{nil, {}, {2}, {1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, {1, 5, 'a'}} {
+	// A JSON shorter than a reference reaches: the reference is refused,
+	// never followed past the end.
+	short := encodeRecord("a-long-id", "t", "v", "s", []byte(`{"id":"a-long-id"}`))
+	if _, err := decodeRecord(short[:len(short)-4]); err == nil {
+		t.Error("a reference past the end of the JSON decodes")
+	}
+	for _, bad := range [][]byte{
+		nil, {}, {0}, {3}, {recordInline, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, {recordInline, 5, 'a'},
+		{recordShared, 0xff}, {recordShared, 9}, {recordShared, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0},
+		{recordShared, 3, 0, 3, 0, 3, 0, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, '{'},
+		{recordShared, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0},
+	} {
 		if _, err := decodeRecord(bad); err == nil {
 			t.Errorf("decodeRecord(%v) succeeded", bad)
 		}
 	}
+}
+
+// FuzzRecord checks that every version round-trips through its stored
+// form, and that no stored bytes make decodeRecord panic or return a
+// field that is not inside them.
+func FuzzRecord(f *testing.F) {
+	f.Add("indicator--1", "indicator", "2016-01-01T00:00:00Z", "2.1", []byte(`{"id":"indicator--1","modified":"2016-01-01T00:00:00Z"}`))
+	f.Add("", "", "", "", []byte{})
+	f.Add("a", "a", "a", "a", []byte("a"))
+	f.Fuzz(func(t *testing.T, id, typ, version, spec string, js []byte) {
+		v := encodeRecord(id, typ, version, spec, js)
+		r, err := decodeRecord(v)
+		if err != nil || string(r.id) != id || string(r.typ) != typ || string(r.version) != version ||
+			string(r.spec) != spec || !bytes.Equal(r.json, js) {
+			t.Fatalf("round trip of %q %q %q %q %q = %q %q %q %q %q, %v", id, typ, version, spec, js, r.id, r.typ, r.version, r.spec, r.json, err)
+		}
+		// The same bytes read as a stored value of any format.
+		for _, format := range []byte{recordInline, recordShared} {
+			raw := append([]byte{format}, js...)
+			if r, err := decodeRecord(raw); err == nil {
+				for _, b := range [][]byte{r.id, r.typ, r.version, r.spec, r.json} {
+					if len(b) > len(raw) {
+						t.Fatalf("decodeRecord(%q) returned a field of %d bytes", raw, len(b))
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestVersionPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		digits  int
+		plain   bool
+	}{
+		{"2016-01-01T01:01:01Z", 0, true},
+		{"2016-01-01T01:01:01.5Z", 1, true},
+		{"2016-01-01T01:01:01.000Z", 3, true},
+		{"2016-01-01T01:01:01.123456789Z", 9, true},
+		{"1969-12-31T23:59:59.999Z", 3, true},
+		{"2016-01-01T01:01:01.1234567891Z", 0, false}, // digits beyond nanoseconds
+		{"2016-01-01t01:01:01Z", 0, false},
+		{"2016-01-01T01:01:01z", 0, false},
+		{"2016-01-01T01:01:01+00:00", 0, false},
+		{"2016-12-31T23:59:60Z", 0, false}, // a leap second names the next minute's instant
+		{"2016-01-01T01:01:01.Z", 0, false},
+		{"2016-01-01T01:01:01,5Z", 0, false},
+		{"sha256:00112233445566778899aabbccddeeff", 0, false},
+		{"not-a-time", 0, false},
+	} {
+		_, _, digits, ok := plainTimestamp(tc.version)
+		if ok != tc.plain || (ok && digits != tc.digits) {
+			t.Errorf("plainTimestamp(%q) = %d digits, %v; want %d, %v", tc.version, digits, ok, tc.digits, tc.plain)
+		}
+		p := versionPrefix(tc.version)
+		if (p[0] == versionTimeTag) != tc.plain || (tc.plain && len(p) != 14) || (!tc.plain && string(p) != tc.version+"\x00") {
+			t.Errorf("versionPrefix(%q) = %q", tc.version, p)
+		}
+	}
+}
+
+// FuzzVersionPrefix checks that the keys of n tell every two versions
+// apart: a query for one spelling never lists another.
+func FuzzVersionPrefix(f *testing.F) {
+	f.Add("2016-01-01T01:01:01Z", "2016-01-01T01:01:01.000Z")
+	f.Add("2016-01-01T01:01:01.5Z", "2016-01-01T01:01:01.50Z")
+	f.Add("2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if a == "" || b == "" || strings.IndexByte(a, 0) >= 0 || strings.IndexByte(b, 0) >= 0 {
+			return // PutObjects refuses such versions
+		}
+		pa, pb := versionPrefix(a), versionPrefix(b)
+		if a != b && (bytes.HasPrefix(pa, pb) || bytes.HasPrefix(pb, pa)) {
+			t.Fatalf("versions %q and %q share the key prefix %q / %q", a, b, pa, pb)
+		}
+		if a == b && !bytes.Equal(pa, pb) {
+			t.Fatalf("version %q has two prefixes", a)
+		}
+	})
 }

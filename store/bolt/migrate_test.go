@@ -3,6 +3,7 @@ package bolt_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -50,7 +51,10 @@ func migrationView(t *testing.T, db *bolt.DB, coll string, objs []stix.Object) m
 		"2.0 all": walk(t, db, coll, store.Query{Versions: []string{store.VersionAll}, SpecVersions: []string{"2.0"}}),
 		"every":   walk(t, db, coll, store.Query{Versions: []string{store.VersionAll}, SpecVersions: []string{"2.0", "2.1"}}),
 	}
+	// By version alone (bucket n), and by two spellings of one instant.
+	view["two spellings"] = walk(t, db, coll, store.Query{Versions: []string{"2021-04-01T00:00:00Z", "2021-04-01T00:00:00.000Z"}})
 	for _, o := range objs {
+		view["version "+o.Version()] = walk(t, db, coll, store.Query{Versions: []string{o.Version()}, SpecVersions: []string{"2.0", "2.1"}})
 		view["exact "+o.ID+" "+o.Version()] = walk(t, db, coll, store.Query{IDs: []string{o.ID}, Versions: []string{o.Version()}, SpecVersions: []string{"2.0", "2.1"}})
 		view["versions "+o.ID] = walk(t, db, coll, store.Query{IDs: []string{o.ID}, Versions: []string{store.VersionAll}, SpecVersions: []string{"2.0", "2.1"}})
 	}
@@ -58,9 +62,11 @@ func migrationView(t *testing.T, db *bolt.DB, coll string, objs []stix.Object) m
 }
 
 // downgrade rewrites a file of the current schema the way an older one
-// wrote it: up to schema 2, bucket o held every version and every value
-// of s ended with the type; in schema 1, bucket x held every version too,
-// timestamps included.
+// wrote it: up to schema 3, every record held its id, type, version and
+// spec version itself (format 1), and bucket n was keyed by the version
+// string (version 0x00 da8) whatever the version; up to schema 2, bucket o held every
+// version and every value of s ended with the type; in schema 1, bucket x
+// held every version too, timestamps included.
 func downgrade(t *testing.T, path, coll string, recs []store.Record, schema int) {
 	t.Helper()
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
@@ -70,12 +76,39 @@ func downgrade(t *testing.T, path, coll string, recs []store.Record, schema int)
 	defer bdb.Close()
 	err = bdb.Update(func(tx *bbolt.Tx) error {
 		c := tx.Bucket([]byte("objects")).Bucket([]byte(coll))
+		n := c.Bucket([]byte("n"))
+		if n.Stats().KeyN != len(recs) {
+			return fmt.Errorf("bucket n has %d keys for %d versions", n.Stats().KeyN, len(recs))
+		}
+		var compact [][]byte
+		if err := n.ForEach(func(k, _ []byte) error {
+			if k[0] == 0 {
+				compact = append(compact, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range compact {
+			if err := n.Delete(k); err != nil {
+				return err
+			}
+		}
 		for _, r := range recs {
+			da := binary.BigEndian.AppendUint64(nil, uint64(r.DateAdded.UnixMicro())^(1<<63))
+			if err := c.Bucket([]byte("v")).Put(da, inlineRecord(r)); err != nil {
+				return err
+			}
+			if err := n.Put(append([]byte(r.Version+"\x00"), da...), nil); err != nil {
+				return err
+			}
+			if schema > 2 {
+				continue
+			}
 			sk, sv := sortedEntry(t, c.Bucket([]byte("s")), r)
 			if err := c.Bucket([]byte("s")).Put(sk, append(sv[:8:8], r.Type...)); err != nil {
 				return err
 			}
-			da := binary.BigEndian.AppendUint64(nil, uint64(r.DateAdded.UnixMicro())^(1<<63))
 			if err := c.Bucket([]byte("o")).Put(append([]byte(r.ID+"\x00"), da...), nil); err != nil {
 				return err
 			}
@@ -91,6 +124,55 @@ func downgrade(t *testing.T, path, coll string, recs []store.Record, schema int)
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// inlineRecord is a stored version in format 1, as schema 3 and older
+// wrote every one: a format byte, then id, type, version and spec version
+// each as uvarint length and bytes, then the JSON.
+func inlineRecord(r store.Record) []byte {
+	b := []byte{1}
+	for _, f := range []string{r.ID, r.Type, r.Version, r.SpecVersion} {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	return append(b, r.JSON...)
+}
+
+// recordFormats counts the stored versions of a collection by their
+// format byte.
+func recordFormats(t *testing.T, path, coll string) map[byte]int {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	formats := map[byte]int{}
+	err = bdb.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte("v")).ForEach(func(_, v []byte) error {
+			formats[v[0]]++
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return formats
+}
+
+// versionKeyKinds counts the keys of bucket n that name an instant (they
+// start with 0x00) and those that hold the version string.
+func versionKeyKinds(t *testing.T, path, coll string) (kinds [2]int) {
+	t.Helper()
+	keys, _ := indexEntries(t, path, coll, "n")
+	for _, k := range keys {
+		if k[0] == '@' { // indexEntries shows 0x00 as @
+			kinds[0]++
+		} else {
+			kinds[1]++
+		}
+	}
+	return kinds
 }
 
 // sortedEntry finds the entry of s of a version (the one whose value
@@ -292,4 +374,55 @@ func TestOpenMigratesSchema2(t *testing.T) {
 	every := walk(t, db, c.ID, store.Query{Versions: []string{store.VersionAll}, SpecVersions: []string{"2.0", "2.1"}})
 	mustCheckClose(t, db)
 	checkAddedEntries(t, path, c.ID, every)
+}
+
+// TestOpenMigratesSchema3 opens a file whose records hold their fields
+// themselves, as schema 3 wrote them: the migration leaves them as they
+// are, the collection reads the same, and a later version is written in
+// the short form beside them.
+func TestOpenMigratesSchema3(t *testing.T) {
+	path, c, objs, want := migrationFile(t)
+	if got := recordFormats(t, path, c.ID); !reflect.DeepEqual(got, map[byte]int{2: len(want["every"])}) {
+		t.Fatalf("a new file's records by format %v, want every one in format 2", got)
+	}
+	if got := versionKeyKinds(t, path, c.ID); got != [2]int{len(want["every"]) - 2, 2} {
+		t.Fatalf("a new file's n has %d instant and %d string keys, want all but the two content versions by instant", got[0], got[1])
+	}
+	downgrade(t, path, c.ID, want["every"], 3)
+	if got := recordFormats(t, path, c.ID); !reflect.DeepEqual(got, map[byte]int{1: len(want["every"])}) {
+		t.Fatalf("schema-3 file's records by format %v, want every one in format 1", got)
+	}
+	if got := versionKeyKinds(t, path, c.ID); got != [2]int{0, len(want["every"])} {
+		t.Fatalf("schema-3 file's n has %d instant and %d string keys, want only strings", got[0], got[1])
+	}
+
+	db, err := bolt.Open(path, nil)
+	if err != nil {
+		t.Fatalf("Open of a schema-3 file: %v", err)
+	}
+	if got := migrationView(t, db, c.ID, objs); !reflect.DeepEqual(got, want) {
+		t.Errorf("after migration the collection reads\n%v\nwant\n%v", got, want)
+	}
+	for i, r := range mustPut(t, db, c.ID, objs...) {
+		if r.Outcome != store.Unchanged {
+			t.Errorf("re-put of %s %s after migration: %v, want unchanged", objs[i].ID, objs[i].Version(), r.Outcome)
+		}
+	}
+	later := sdo("tool", objs[0].ID, "2021-06-01T00:00:00Z", "2.1")
+	mustPut(t, db, c.ID, later)
+	every := walk(t, db, c.ID, store.Query{Versions: []string{store.VersionAll}, SpecVersions: []string{"2.0", "2.1"}})
+	if len(every) != len(want["every"])+1 || !bytes.Equal(every[len(every)-1].JSON, later.JSON) {
+		t.Errorf("after a later put the collection holds %d versions, the last %s; want %d, the last %s",
+			len(every), every[len(every)-1].JSON, len(want["every"])+1, later.JSON)
+	}
+	mustCheckClose(t, db)
+	if _, schema := indexEntries(t, path, c.ID, "v"); schema != strconv.Itoa(bolt.SchemaVersion) {
+		t.Errorf("schema after migration = %q, want %d", schema, bolt.SchemaVersion)
+	}
+	if got := versionKeyKinds(t, path, c.ID); got != [2]int{len(want["every"]) - 1, 2} {
+		t.Errorf("after migration and a later put, n has %d instant and %d string keys, want all but the two content versions by instant", got[0], got[1])
+	}
+	if got := recordFormats(t, path, c.ID); !reflect.DeepEqual(got, map[byte]int{1: len(want["every"]), 2: 1}) {
+		t.Errorf("records by format after a later put %v, want the old ones in format 1 and the new one in 2", got)
+	}
 }

@@ -175,7 +175,7 @@ func (c *coll) sources(p plan) ([]source, error) {
 			walk(c.last, c.typeLast, true)
 		}
 		for _, v := range p.explicit {
-			out = append(out, newCursorSource(c.versionIdx, prefixKey(v), p.lower, false))
+			out = append(out, newCursorSource(c.versionIdx, versionPrefix(v), p.lower, false))
 		}
 	case p.first || p.last:
 		// An explicit spec-version list with first/last: no index knows
@@ -183,7 +183,7 @@ func (c *coll) sources(p plan) ([]source, error) {
 		walk(c.versions, c.types, false)
 	default:
 		for _, v := range p.explicit {
-			out = append(out, newCursorSource(c.versionIdx, prefixKey(v), p.lower, false))
+			out = append(out, newCursorSource(c.versionIdx, versionPrefix(v), p.lower, false))
 		}
 	}
 	return out, nil

@@ -100,7 +100,7 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 	if inExact(version) {
 		w.put(c.exact, xk, key)
 	}
-	w.put(c.versionIdx, prefixDAKey(version, da), nil)
+	w.put(c.versionIdx, versionKey(version, da), nil)
 
 	entry := objEntry{da: da, typ: o.Type}
 	group := sk[:len(o.ID)+1+specKeyLen(sk[len(o.ID)+1:])]

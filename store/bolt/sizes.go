@@ -20,13 +20,23 @@ type BucketSize struct {
 	Nested               bool // holds other buckets
 }
 
+// FileLayout is how a database file is used: its page size, and the bytes
+// up to its high-water mark (the pages bbolt has handed out, in use or
+// free; beyond it the file is room bbolt grew ahead, up to its allocation
+// step of 16 MiB).
+type FileLayout struct {
+	PageSize      int
+	HighWaterMark int64
+}
+
 // FileSizes reports every bucket of the database file at path, opened
 // read-only (the file must not be held by a server): where the bytes of
 // a database go (loadprep -sizes, docs/performance.md).
-func FileSizes(path string) ([]BucketSize, int, error) {
+func FileSizes(path string) ([]BucketSize, FileLayout, error) {
+	var layout FileLayout
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
 	if err != nil {
-		return nil, 0, fmt.Errorf("open %s: %w", path, err)
+		return nil, layout, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer db.Close()
 	var rows []BucketSize
@@ -48,13 +58,15 @@ func FileSizes(path string) ([]BucketSize, int, error) {
 		return err
 	}
 	err = db.View(func(tx *bbolt.Tx) error {
+		layout.HighWaterMark = tx.Size()
 		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error { return walk(printable(name), b) })
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, layout, err
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Path < rows[j].Path })
-	return rows, db.Info().PageSize, nil
+	layout.PageSize = db.Info().PageSize
+	return rows, layout, nil
 }
 
 // printable shows a bucket name, hex-encoding names with odd bytes.
