@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -234,6 +235,22 @@ func (ck *checker) collection(id string) error {
 	}
 	where := func(b []byte) string { return "objects/" + id + "/" + string(b) }
 	get := func(b *bbolt.Bucket, k []byte) []byte { v, _ := ck.get(b, k); return v }
+	numbered, err := ck.typeNumbers(c, where)
+	if err != nil {
+		return err
+	}
+	// typeKey is the key of a version in t, l or f, or a key no entry has
+	// when its type has no number (reported once per type).
+	typeKey := func(typ string, da int64) []byte {
+		if k, ok, _ := c.typeNum.key(typ, da, false); ok {
+			return k
+		}
+		if !numbered[typ] {
+			numbered[typ] = true
+			ck.add(where(bktTypeNums), []byte(typ), "type %s has versions but no number", typ)
+		}
+		return []byte(typ)
+	}
 	var n uint64
 	var lastDA int64
 	cur := c.versions.Cursor()
@@ -254,8 +271,8 @@ func (ck *checker) collection(id string) error {
 			continue
 		}
 		id, typ, ver, spec := string(r.id), string(r.typ), string(r.version), string(r.spec)
-		if !ck.exists(c.types, prefixDAKey(typ, da)) {
-			ck.add(where(bktTypes), prefixDAKey(typ, da), "missing entry for version %s of %s", ver, id)
+		if tk := typeKey(typ, da); !ck.exists(c.types, tk) {
+			ck.add(where(bktTypes), tk, "missing entry for version %s of %s", ver, id)
 		}
 		if sv := get(c.objSorted, sortedKey(id, spec, ver, da)); !bytes.Equal(sv, sortedValue(da, id, typ)) {
 			ck.add(where(bktObjSorted), sortedKey(id, spec, ver, da), "missing or wrong entry for version %s of %s", ver, id)
@@ -282,7 +299,7 @@ func (ck *checker) collection(id string) error {
 		b   *bbolt.Bucket
 		key func(r storedRecord, da int64) []byte // the entry the version would have
 	}
-	byType := func(r storedRecord, da int64) []byte { return prefixDAKey(string(r.typ), da) }
+	byType := func(r storedRecord, da int64) []byte { return typeKey(string(r.typ), da) }
 	idxs := []daIndex{
 		{c.types, byType},
 		{c.objAdded, func(r storedRecord, da int64) []byte { return prefixDAKey(string(r.id), da) }},
@@ -317,7 +334,7 @@ func (ck *checker) collection(id string) error {
 	if err := ck.sortedAndExact(c, where); err != nil {
 		return err
 	}
-	return ck.defaults(c, where)
+	return ck.defaults(c, where, typeKey)
 }
 
 // sortedAndExact checks that entries of s and x point at their versions,
@@ -385,7 +402,7 @@ func (ck *checker) sortedAndExact(c *coll, where func([]byte) string) error {
 
 // defaults checks that L, F, l and f hold exactly the default first and
 // last version of every object.
-func (ck *checker) defaults(c *coll, where func([]byte) string) error {
+func (ck *checker) defaults(c *coll, where func([]byte) string, typeKey func(string, int64) []byte) error {
 	objects := 0
 	cur := c.objSorted.Cursor()
 	for k, _ := cur.First(); k != nil; {
@@ -415,8 +432,8 @@ func (ck *checker) defaults(c *coll, where func([]byte) string) error {
 				if _, ok := ck.get(allB, daKey(e.entry.da)); !ok {
 					ck.add(where(e.all), daKey(e.entry.da), "missing the default %s version of %s", e.all, id)
 				}
-				if _, ok := ck.get(typeB, prefixDAKey(e.entry.typ, e.entry.da)); !ok {
-					ck.add(where(e.byType), prefixDAKey(e.entry.typ, e.entry.da), "missing the default %s version of %s", e.all, id)
+				if tk := typeKey(e.entry.typ, e.entry.da); !ck.exists(typeB, tk) {
+					ck.add(where(e.byType), tk, "missing the default %s version of %s", e.all, id)
 				}
 			}
 		}
@@ -523,4 +540,38 @@ func (ck *checker) accounts() error {
 		ck.add("tokens", nil, "a token points to account %q, which does not hold it", v)
 		return nil
 	})
+}
+
+// typeNumbers checks bucket y (typenums.go): every number in the shortest
+// uvarint form, below the count in info, and no two types with one. The
+// map it returns holds the numbered types as false (typeKey marks those
+// it reported).
+func (ck *checker) typeNumbers(c *coll, where func([]byte) string) (map[string]bool, error) {
+	var count uint64
+	if v := c.info.Get(keyTypeCount); len(v) == 8 {
+		count = binary.BigEndian.Uint64(v)
+	} else if v != nil {
+		ck.add(where(bktInfo), keyTypeCount, "type count has %d bytes, want 8", len(v))
+	}
+	numbered := map[string]bool{}
+	owner := map[uint64]string{}
+	err := c.typeNums.ForEach(func(k, v []byte) error {
+		if err := ck.tick(); err != nil {
+			return err
+		}
+		n, ok := validTypeNumber(v)
+		switch {
+		case !ok:
+			ck.add(where(bktTypeNums), k, "number %x is malformed", v)
+		case n >= count:
+			ck.add(where(bktTypeNums), k, "number %d is not below the type count %d", n, count)
+		case owner[n] != "":
+			ck.add(where(bktTypeNums), k, "number %d is also type %s's", n, owner[n])
+		default:
+			owner[n] = string(k)
+		}
+		numbered[string(k)] = false
+		return nil
+	})
+	return numbered, err
 }

@@ -13,7 +13,8 @@ type coll struct {
 	id                                   string
 	versions, types, objAdded, objSorted *bbolt.Bucket
 	exact, versionIdx, last, first       *bbolt.Bucket
-	typeLast, typeFirst, info            *bbolt.Bucket
+	typeLast, typeFirst, info, typeNums  *bbolt.Bucket
+	typeNum                              *typeNumbers  // keys of t, l and f
 	sortedCur                            *bbolt.Cursor // reused for object-state lookups
 	scratch                              []byte        // reused key buffer
 }
@@ -25,7 +26,7 @@ func openColl(tx *bbolt.Tx, id string) (*coll, error) {
 	}
 	c := &coll{id: id}
 	dst := []**bbolt.Bucket{&c.versions, &c.types, &c.objAdded, &c.objSorted, &c.exact,
-		&c.versionIdx, &c.last, &c.first, &c.typeLast, &c.typeFirst, &c.info}
+		&c.versionIdx, &c.last, &c.first, &c.typeLast, &c.typeFirst, &c.info, &c.typeNums}
 	for i, name := range collBuckets {
 		sub := b.Bucket(name)
 		if sub == nil {
@@ -45,6 +46,7 @@ func openColl(tx *bbolt.Tx, id string) (*coll, error) {
 	c.typeLast.FillPercent = 1
 	c.typeFirst.FillPercent = 1
 	c.sortedCur = c.objSorted.Cursor()
+	c.typeNum = newTypeNumbers(c.typeNums, c.info)
 	return c, nil
 }
 
@@ -73,6 +75,12 @@ func openCollFor(tx *bbolt.Tx, id string, p plan) (*coll, error) {
 	}
 	if c.versions, err = open(bktVersions); err != nil {
 		return nil, err
+	}
+	if p.types != nil {
+		if c.typeNums, err = open(bktTypeNums); err != nil {
+			return nil, err
+		}
+		c.typeNum = newTypeNumbers(c.typeNums, nil)
 	}
 	if p.first {
 		if p.types == nil {
@@ -252,7 +260,11 @@ func (c *coll) setDefaultIndexes(before, after objState) error {
 			if err := m.all.Delete(daKey(m.old.da)); err != nil {
 				return err
 			}
-			if err := m.byType.Delete(prefixDAKey(m.old.typ, m.old.da)); err != nil {
+			k, err := c.storedTypeKey(m.old.typ, m.old.da)
+			if err != nil {
+				return err
+			}
+			if err := m.byType.Delete(k); err != nil {
 				return err
 			}
 		}
@@ -260,7 +272,11 @@ func (c *coll) setDefaultIndexes(before, after objState) error {
 			if err := m.all.Put(daKey(m.new.da), nil); err != nil {
 				return err
 			}
-			if err := m.byType.Put(prefixDAKey(m.new.typ, m.new.da), nil); err != nil {
+			k, err := c.typeKey(m.new.typ, m.new.da)
+			if err != nil {
+				return err
+			}
+			if err := m.byType.Put(k, nil); err != nil {
 				return err
 			}
 		}

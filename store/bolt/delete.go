@@ -106,12 +106,16 @@ func (c *coll) deleteVersion(da int64) error {
 		return err
 	}
 	id, typ, version, spec := string(r.id), string(r.typ), string(r.version), string(r.spec)
+	tk, err := c.storedTypeKey(typ, da)
+	if err != nil {
+		return err
+	}
 	type entry struct {
 		b *bbolt.Bucket
 		k []byte
 	}
 	dels := []entry{
-		{c.types, prefixDAKey(typ, da)},
+		{c.types, tk},
 		{c.objAdded, prefixDAKey(id, da)},
 		{c.objSorted, sortedKey(id, spec, version, da)},
 		{c.versionIdx, versionKey(version, da)},

@@ -16,7 +16,7 @@ import (
 // identifies one version.
 //
 //	v  da8                          -> record (record.go): the version itself
-//	t  type 0x00 da8                -> nil    versions by type
+//	t  typeNum da8                  -> nil    versions by type (typenums.go)
 //	o  id 0x00 da8                  -> nil    versions of one object by date_added,
 //	                                          only for objects with two or more
 //	                                          (added.go)
@@ -29,9 +29,10 @@ import (
 //	n  versionPrefix da8            -> nil    versions by version (versionPrefix)
 //	L  da8                          -> nil    the default "last" version of each object
 //	F  da8                          -> nil    the default "first" version of each object
-//	l  type 0x00 da8                -> nil    L by type
-//	f  type 0x00 da8                -> nil    F by type
-//	i  "count" -> uint64, "hw" -> da8        counters
+//	l  typeNum da8                  -> nil    L by type
+//	f  typeNum da8                  -> nil    F by type
+//	y  type                         -> typeNum  the number of each type (uvarint)
+//	i  "count" -> uint64, "hw" -> da8, "types" -> uint64   counters
 //
 // "Default first/last" is TAXII's default spec-version rule: among the
 // versions whose spec version is the object's latest, the earliest and the
@@ -64,7 +65,7 @@ var (
 	bktInfo       = []byte("i")
 
 	collBuckets = [][]byte{bktVersions, bktTypes, bktObjAdded, bktObjSorted, bktExact,
-		bktVersionIdx, bktLast, bktFirst, bktTypeLast, bktTypeFirst, bktInfo}
+		bktVersionIdx, bktLast, bktFirst, bktTypeLast, bktTypeFirst, bktInfo, bktTypeNums}
 
 	keyCount     = []byte("count")
 	keyHighWater = []byte("hw")
@@ -244,8 +245,51 @@ func splitSortedKey(k []byte, prefixLen int) (group []byte, err error) {
 	return k[:prefixLen+n], nil
 }
 
-// specKey and verKey are the ordering keys shared by every backend (see
-// package order): spec versions numerically, versions as instants.
+// specKey is the ordering key of spec versions shared by every backend
+// (see package order): numerically.
 func specKey(spec string) []byte { return order.SpecKey(spec) }
 
-func verKey(version string, da int64) []byte { return order.VerKey(version, da) }
+// Marks in verKey between a timestamp's instant and what is left of its
+// string, in the order of that string against the instant's own UTC
+// date and time ("2006-01-02T15:04:05").
+const (
+	verBeforeHead = 0 // the string's first 19 bytes sort before it
+	verSameHead   = 1 // they are it: only the rest of the string follows
+	verAfterHead  = 2 // they sort after it
+)
+
+// verKey is the version part of a key of s. It sorts exactly as
+// order.VerKey, the key every backend orders versions by (PostgreSQL
+// stores it), but is shorter for a timestamp written in UTC: after the
+// kind and the instant (13 bytes), order.VerKey ends with the whole
+// string, so that two spellings of one instant ("…00Z", "…00.000Z") stay
+// distinct and sort as strings. Such spellings differ, if at all, after
+// their first 19 bytes whenever those are the instant's UTC date and time,
+// so verKey keeps only the rest of the string there ("Z", ".000Z"), after
+// verSameHead, and 20-odd bytes shorter keys in a bucket of random keys.
+// Any other spelling (an offset, a lower-case t, a leap second) keeps its
+// whole string after verBeforeHead or verAfterHead, which sort it against
+// the short ones as the strings sort: if its first 19 bytes sort before
+// the UTC date and time, the whole string sorts before every string that
+// starts with it.
+func verKey(version string, da int64) []byte {
+	sec, nsec, ok := parseTimestamp(version)
+	if !ok {
+		return order.VerKey(version, da)
+	}
+	var headBuf [32]byte
+	head := time.Unix(sec, 0).UTC().AppendFormat(headBuf[:0], "2006-01-02T15:04:05")
+	b := make([]byte, 0, 1+12+1+len(version))
+	b = append(b, order.VerKindTime)
+	b = binary.BigEndian.AppendUint64(b, uint64(sec)^signBit)
+	b = binary.BigEndian.AppendUint32(b, uint32(nsec))
+	switch c := strings.Compare(version[:19], string(head)); {
+	case c == 0:
+		return append(append(b, verSameHead), version[19:]...)
+	case c < 0:
+		b = append(b, verBeforeHead)
+	default:
+		b = append(b, verAfterHead)
+	}
+	return append(b, version...)
+}

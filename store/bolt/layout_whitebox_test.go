@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/heraldcti/herald/store/internal/order"
 )
 
 // Whitebox tests of the key encodings the indexes depend on.
@@ -284,6 +286,30 @@ func FuzzVersionPrefix(f *testing.F) {
 		}
 		if a == b && !bytes.Equal(pa, pb) {
 			t.Fatalf("version %q has two prefixes", a)
+		}
+	})
+}
+
+// FuzzVerKeyOrder checks that the short keys of s sort versions exactly as
+// order.VerKey, which the other backends sort by, and tell them apart.
+func FuzzVerKeyOrder(f *testing.F) {
+	f.Add("2016-01-01T01:01:01Z", "2016-01-01T01:01:01.000Z", int64(1), int64(2))
+	f.Add("2016-01-01T02:01:01+01:00", "2016-01-01T01:01:01Z", int64(1), int64(2))
+	f.Add("2016-01-01t01:01:01z", "2016-01-01T01:01:01.0Z", int64(1), int64(2))
+	f.Add("2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z", int64(1), int64(2))
+	f.Add("0000-01-01T00:30:00+01:00", "0000-01-01T00:00:00Z", int64(1), int64(2))
+	f.Add("sha256:00", "2016-01-01T01:01:01Z", int64(5), int64(2))
+	f.Fuzz(func(t *testing.T, a, b string, daA, daB int64) {
+		if a == b {
+			daB = daA // one version has one date_added
+		}
+		short := bytes.Compare(verKey(a, daA), verKey(b, daB))
+		long := bytes.Compare(order.VerKey(a, daA), order.VerKey(b, daB))
+		if short != long {
+			t.Fatalf("%q vs %q: verKey compares %d, order.VerKey %d", a, b, short, long)
+		}
+		if a != b && short == 0 {
+			t.Fatalf("%q and %q have one key", a, b)
 		}
 	})
 }

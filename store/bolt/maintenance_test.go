@@ -171,6 +171,18 @@ func TestCheckFindsInconsistencies(t *testing.T) {
 			k, _ := coll.Bucket([]byte("v")).Cursor().First()
 			return coll.Bucket([]byte("x")).Put([]byte(idA+"\x00"+mA1), append([]byte(nil), k...))
 		}, "/x"},
+		{"type without number", sub("y"), "/y"},
+		{"two types with one number", func(tx *bbolt.Tx, coll *bbolt.Bucket) error {
+			k, v := coll.Bucket([]byte("y")).Cursor().First()
+			return coll.Bucket([]byte("y")).Put([]byte("x-"+string(k)), append([]byte(nil), v...))
+		}, "/y"},
+		{"type number past the count", func(tx *bbolt.Tx, coll *bbolt.Bucket) error {
+			return coll.Bucket([]byte("y")).Put([]byte("x-new"), []byte{100})
+		}, "/y"},
+		{"type number not in shortest form", func(tx *bbolt.Tx, coll *bbolt.Bucket) error {
+			k, v := coll.Bucket([]byte("y")).Cursor().First()
+			return coll.Bucket([]byte("y")).Put(append([]byte(nil), k...), []byte{v[0] | 0x80, 0})
+		}, "/y"},
 		{"garbage version", func(tx *bbolt.Tx, coll *bbolt.Bucket) error {
 			k, _ := coll.Bucket([]byte("v")).Cursor().First()
 			return coll.Bucket([]byte("v")).Put(append([]byte(nil), k...), []byte{9, 9, 9})

@@ -8,6 +8,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/heraldcti/herald/store"
+	"github.com/heraldcti/herald/store/internal/order"
 )
 
 // migrations brings a file from schema version k to k+1 (the index is
@@ -67,10 +68,151 @@ func sparseIndexes(tx *bbolt.Tx) error {
 //     them here would grow the file by all of them for the length of the
 //     migration. An export and import into a new file gives an existing
 //     collection the short form;
-//   - bucket n keys a timestamp version by its instant (versionPrefix):
-//     every collection's n is rewritten.
+//   - bucket n keys a plainly written timestamp by what it spells
+//     (versionPrefix), and bucket s keeps only the end of a UTC
+//     timestamp's string (verKey);
+//   - the type indexes t, l and f key a version by its type's number
+//     (typenums.go), which a new bucket y holds.
+//
+// Every collection's n, s, t, l and f are rewritten, so the file grows
+// once by about their size.
 func shortRecordsAndVersionKeys(tx *bbolt.Tx) error {
-	return forEachCollectionIndex(tx, bktVersionIdx, rekeyVersionIndex)
+	if err := forEachCollectionIndex(tx, bktVersionIdx, rekeyVersionIndex); err != nil {
+		return err
+	}
+	if err := forEachCollectionIndex(tx, bktObjSorted, rekeySorted); err != nil {
+		return err
+	}
+	return numberTypes(tx)
+}
+
+// numberTypes gives every collection bucket y and rewrites the keys
+// "type 0x00 da8" of its t, l and f as typeNumbers.key.
+func numberTypes(tx *bbolt.Tx) error {
+	objects := tx.Bucket(bucketObjects)
+	if objects == nil {
+		return nil
+	}
+	return objects.ForEachBucket(func(id []byte) error {
+		cb := objects.Bucket(id)
+		info := cb.Bucket(bktInfo)
+		if info == nil {
+			return fmt.Errorf("collection %s: bucket %s is missing: %w", id, bktInfo, errCorrupt)
+		}
+		nums, err := cb.CreateBucketIfNotExists(bktTypeNums)
+		if err != nil {
+			return fmt.Errorf("collection %s: %w", id, err)
+		}
+		tn := newTypeNumbers(nums, info)
+		for _, name := range [][]byte{bktTypes, bktTypeLast, bktTypeFirst} {
+			b := cb.Bucket(name)
+			if b == nil {
+				return fmt.Errorf("collection %s: bucket %s is missing: %w", id, name, errCorrupt)
+			}
+			if err := rekeyTypeIndex(b, tn); err != nil {
+				return fmt.Errorf("collection %s: bucket %s: %w", id, name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// rekeyTypeIndex rewrites the keys "type 0x00 da8" of t, l or f as
+// "typeNum da8", a chunk at a time. The new keys sort anywhere among the
+// old ones, so the walk tells them apart: an old key has 0x00 nine bytes
+// from its end and at least one byte of type before it; a new one is nine
+// bytes long, or longer with a multi-byte uvarint, whose bytes before the
+// last are never 0x00 and whose last is not either.
+func rekeyTypeIndex(b *bbolt.Bucket, tn *typeNumbers) error {
+	var from []byte
+	for {
+		var moves []kv // old key, new key
+		var next []byte
+		cur := b.Cursor()
+		k, _ := cur.First()
+		if from != nil {
+			k, _ = cur.Seek(from)
+		}
+		for ; k != nil; k, _ = cur.Next() {
+			if len(k) < 10 || k[len(k)-9] != 0 {
+				continue // already numbered
+			}
+			if len(moves) == migrateChunk {
+				next = bytes.Clone(k)
+				break
+			}
+			nk, _, err := tn.key(string(k[:len(k)-9]), daValue(k[len(k)-8:]), true)
+			if err != nil {
+				return err
+			}
+			moves = append(moves, kv{bytes.Clone(k), nk})
+		}
+		for _, m := range moves {
+			if err := b.Delete(m.k); err != nil {
+				return err
+			}
+			if err := b.Put(m.v, nil); err != nil {
+				return err
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		from = next
+	}
+}
+
+// rekeySorted rewrites the keys of s whose version part is a timestamp
+// with its whole string (order.VerKey) as verKey, a chunk at a time. A
+// new key stays in its object's group and may sort after the chunk's end,
+// so the walk tells the two forms apart by the byte after the instant: a
+// year digit in the old one, a mark below '0' in the new one.
+func rekeySorted(s *bbolt.Bucket) error {
+	var from []byte
+	for {
+		var moves []kv // old key, new key; the value moves with it
+		var values [][]byte
+		var next []byte
+		cur := s.Cursor()
+		k, v := cur.First()
+		if from != nil {
+			k, v = cur.Seek(from)
+		}
+		for ; k != nil; k, v = cur.Next() {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				return fmt.Errorf("bucket %s, key %q: %w", bktObjSorted, k, errCorrupt)
+			}
+			group, err := splitSortedKey(k, i+1)
+			if err != nil {
+				return fmt.Errorf("bucket %s, key %q: %w", bktObjSorted, k, err)
+			}
+			vk := k[len(group):]
+			const instant = 1 + 12
+			if len(vk) <= instant || vk[0] != order.VerKindTime || vk[instant] < '0' {
+				continue // not a timestamp, or already short
+			}
+			if len(moves) == migrateChunk {
+				next = bytes.Clone(k)
+				break
+			}
+			nk := append(bytes.Clone(group), verKey(string(vk[instant:]), 0)...)
+			moves = append(moves, kv{bytes.Clone(k), nk})
+			values = append(values, bytes.Clone(v))
+		}
+		for i, m := range moves {
+			if err := s.Delete(m.k); err != nil {
+				return fmt.Errorf("bucket %s: %w", bktObjSorted, err)
+			}
+			if err := s.Put(m.v, values[i]); err != nil {
+				return fmt.Errorf("bucket %s: %w", bktObjSorted, err)
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		from = next
+	}
 }
 
 // rekeyVersionIndex rewrites the keys "version 0x00 da8" of n whose

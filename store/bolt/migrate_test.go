@@ -17,11 +17,12 @@ import (
 	"github.com/heraldcti/herald/stix"
 	"github.com/heraldcti/herald/store"
 	"github.com/heraldcti/herald/store/bolt"
+	"github.com/heraldcti/herald/store/internal/order"
 )
 
 // migrationFixture is a collection that exercises every way a version is
 // found: timestamp versions in one and in two spec groups, two strings
-// naming the same instant, content versions (SCOs), which keep their
+// naming the same instant (and a third with an offset), content versions (SCOs), which keep their
 // exact entries, and an object with a single version, which has no entry
 // in o from schema 3 on.
 func migrationFixture() []stix.Object {
@@ -35,6 +36,7 @@ func migrationFixture() []stix.Object {
 		sdo("malware", idB, "2021-03-01T00:00:00Z", "2.1"),
 		sdo("note", idC, "2021-04-01T00:00:00Z", "2.1"),
 		sdo("note", idC, "2021-04-01T00:00:00.000Z", "2.1"),
+		sdo("note", idC, "2021-04-01T02:00:00+02:00", "2.1"), // a third spelling of that instant
 		sco("ipv4-addr", idS1, "1.2.3.4"),
 		sco("ipv4-addr", idS1, "1.2.3.5"),
 	}
@@ -63,8 +65,10 @@ func migrationView(t *testing.T, db *bolt.DB, coll string, objs []stix.Object) m
 
 // downgrade rewrites a file of the current schema the way an older one
 // wrote it: up to schema 3, every record held its id, type, version and
-// spec version itself (format 1), and bucket n was keyed by the version
-// string (version 0x00 da8) whatever the version; up to schema 2, bucket o held every
+// spec version itself (format 1), bucket n was keyed by the version
+// string (version 0x00 da8) whatever the version, every key of s ended
+// with order.VerKey, the whole version string, and t, l and f were keyed
+// by the type's name (type 0x00 da8), with no bucket y; up to schema 2, bucket o held every
 // version and every value of s ended with the type; in schema 1, bucket x
 // held every version too, timestamps included.
 func downgrade(t *testing.T, path, coll string, recs []store.Record, schema int) {
@@ -94,6 +98,9 @@ func downgrade(t *testing.T, path, coll string, recs []store.Record, schema int)
 				return err
 			}
 		}
+		if err := unnumberTypes(c); err != nil {
+			return err
+		}
 		for _, r := range recs {
 			da := binary.BigEndian.AppendUint64(nil, uint64(r.DateAdded.UnixMicro())^(1<<63))
 			if err := c.Bucket([]byte("v")).Put(da, inlineRecord(r)); err != nil {
@@ -102,11 +109,19 @@ func downgrade(t *testing.T, path, coll string, recs []store.Record, schema int)
 			if err := n.Put(append([]byte(r.Version+"\x00"), da...), nil); err != nil {
 				return err
 			}
+			sk, sv := sortedEntry(t, c.Bucket([]byte("s")), r)
+			long := append([]byte(r.ID+"\x00"), order.SpecKey(r.SpecVersion)...)
+			long = append(long, order.VerKey(r.Version, r.DateAdded.UnixMicro())...)
+			if err := c.Bucket([]byte("s")).Delete(sk); err != nil {
+				return err
+			}
+			if err := c.Bucket([]byte("s")).Put(long, sv); err != nil {
+				return err
+			}
 			if schema > 2 {
 				continue
 			}
-			sk, sv := sortedEntry(t, c.Bucket([]byte("s")), r)
-			if err := c.Bucket([]byte("s")).Put(sk, append(sv[:8:8], r.Type...)); err != nil {
+			if err := c.Bucket([]byte("s")).Put(long, append(sv[:8:8], r.Type...)); err != nil {
 				return err
 			}
 			if err := c.Bucket([]byte("o")).Put(append([]byte(r.ID+"\x00"), da...), nil); err != nil {
@@ -124,6 +139,46 @@ func downgrade(t *testing.T, path, coll string, recs []store.Record, schema int)
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// unnumberTypes turns the keys "typeNum da8" of t, l and f back into
+// "type 0x00 da8" and drops bucket y and the type count, as schema 3 and
+// older had them.
+func unnumberTypes(c *bbolt.Bucket) error {
+	names := map[uint64]string{}
+	if err := c.Bucket([]byte("y")).ForEach(func(k, v []byte) error {
+		n, _ := binary.Uvarint(v)
+		names[n] = string(k)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, name := range []string{"t", "l", "f"} {
+		b := c.Bucket([]byte(name))
+		var keys [][]byte
+		if err := b.ForEach(func(k, _ []byte) error {
+			keys = append(keys, bytes.Clone(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			n, w := binary.Uvarint(k)
+			if w <= 0 || names[n] == "" || len(k) != w+8 {
+				return fmt.Errorf("bucket %s: key %x is not numbered", name, k)
+			}
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			if err := b.Put(append([]byte(names[n]+"\x00"), k[w:]...), nil); err != nil {
+				return err
+			}
+		}
+	}
+	if err := c.DeleteBucket([]byte("y")); err != nil {
+		return err
+	}
+	return c.Bucket([]byte("i")).Delete([]byte("types"))
 }
 
 // inlineRecord is a stored version in format 1, as schema 3 and older
@@ -173,6 +228,31 @@ func versionKeyKinds(t *testing.T, path, coll string) (kinds [2]int) {
 		}
 	}
 	return kinds
+}
+
+// longSortedKeys counts the versions whose key in s ends with their whole
+// version string.
+func longSortedKeys(t *testing.T, path, coll string, recs []store.Record) int {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	n := 0
+	err = bdb.View(func(tx *bbolt.Tx) error {
+		s := tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte("s"))
+		for _, r := range recs {
+			if k, _ := sortedEntry(t, s, r); bytes.HasSuffix(k, []byte(r.Version)) && !strings.HasPrefix(r.Version, stix.ContentVersionPrefix) {
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // sortedEntry finds the entry of s of a version (the one whose value
@@ -385,8 +465,13 @@ func TestOpenMigratesSchema3(t *testing.T) {
 	if got := recordFormats(t, path, c.ID); !reflect.DeepEqual(got, map[byte]int{2: len(want["every"])}) {
 		t.Fatalf("a new file's records by format %v, want every one in format 2", got)
 	}
-	if got := versionKeyKinds(t, path, c.ID); got != [2]int{len(want["every"]) - 2, 2} {
-		t.Fatalf("a new file's n has %d instant and %d string keys, want all but the two content versions by instant", got[0], got[1])
+	// Every version but the two content versions and the one with an
+	// offset is a plainly written timestamp.
+	if got := versionKeyKinds(t, path, c.ID); got != [2]int{len(want["every"]) - 3, 3} {
+		t.Fatalf("a new file's n has %d instant and %d string keys, want all but three by instant", got[0], got[1])
+	}
+	if got := longSortedKeys(t, path, c.ID, want["every"]); got != 1 {
+		t.Fatalf("a new file's s has %d keys with the whole version string, want the one with an offset", got)
 	}
 	downgrade(t, path, c.ID, want["every"], 3)
 	if got := recordFormats(t, path, c.ID); !reflect.DeepEqual(got, map[byte]int{1: len(want["every"])}) {
@@ -394,6 +479,12 @@ func TestOpenMigratesSchema3(t *testing.T) {
 	}
 	if got := versionKeyKinds(t, path, c.ID); got != [2]int{0, len(want["every"])} {
 		t.Fatalf("schema-3 file's n has %d instant and %d string keys, want only strings", got[0], got[1])
+	}
+	if got := longSortedKeys(t, path, c.ID, want["every"]); got != len(want["every"])-2 {
+		t.Fatalf("schema-3 file's s has %d keys with the whole version string, want every timestamp's", got)
+	}
+	if keys, _ := indexEntries(t, path, c.ID, "t"); len(keys) != len(want["every"]) || !strings.HasPrefix(keys[0], "indicator@") {
+		t.Fatalf("schema-3 file's t holds %q, want a key \"type 0x00 da8\" per version", keys)
 	}
 
 	db, err := bolt.Open(path, nil)
@@ -419,8 +510,19 @@ func TestOpenMigratesSchema3(t *testing.T) {
 	if _, schema := indexEntries(t, path, c.ID, "v"); schema != strconv.Itoa(bolt.SchemaVersion) {
 		t.Errorf("schema after migration = %q, want %d", schema, bolt.SchemaVersion)
 	}
-	if got := versionKeyKinds(t, path, c.ID); got != [2]int{len(want["every"]) - 1, 2} {
-		t.Errorf("after migration and a later put, n has %d instant and %d string keys, want all but the two content versions by instant", got[0], got[1])
+	if got := versionKeyKinds(t, path, c.ID); got != [2]int{len(want["every"]) - 2, 3} {
+		t.Errorf("after migration and a later put, n has %d instant and %d string keys, want all but three by instant", got[0], got[1])
+	}
+	for _, name := range []string{"t", "l", "f"} {
+		keys, _ := indexEntries(t, path, c.ID, name)
+		for _, k := range keys {
+			if len(k) != 9 {
+				t.Errorf("after migration, bucket %s has the key %q, want a type number and a date_added", name, k)
+			}
+		}
+	}
+	if got := longSortedKeys(t, path, c.ID, every); got != 1 {
+		t.Errorf("after migration and a later put, s has %d keys with the whole version string, want the one with an offset", got)
 	}
 	if got := recordFormats(t, path, c.ID); !reflect.DeepEqual(got, map[byte]int{1: len(want["every"]), 2: 1}) {
 		t.Errorf("records by format after a later put %v, want the old ones in format 1 and the new one in 2", got)

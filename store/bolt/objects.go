@@ -145,7 +145,9 @@ func (c *coll) sources(p plan) ([]source, error) {
 			return
 		}
 		for _, t := range p.types {
-			out = append(out, newCursorSource(perType, prefixKey(t), p.lower, trust))
+			if num, ok := c.typeNum.lookup(t); ok { // else nothing of that type was stored
+				out = append(out, newCursorSource(perType, num, p.lower, trust))
+			}
 		}
 	}
 	switch {

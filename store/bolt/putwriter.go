@@ -95,7 +95,11 @@ func (w *putWriter) add(o stix.Object, version string) (store.PutResult, error) 
 	sk := sortedKey(o.ID, spec, version, da)
 	w.pending[string(xk)] = pendingVersion{da: da, json: o.JSON}
 	w.put(c.versions, key, encodeRecord(o.ID, o.Type, version, spec, o.JSON))
-	w.put(c.types, prefixDAKey(o.Type, da), nil)
+	tk, err := c.typeKey(o.Type, da)
+	if err != nil {
+		return res, err
+	}
+	w.put(c.types, tk, nil)
 	w.put(c.objSorted, sk, sortedValue(da, o.ID, o.Type))
 	if inExact(version) {
 		w.put(c.exact, xk, key)
@@ -200,11 +204,19 @@ func (w *putWriter) flush() error {
 				if m.old.da == m.new.da && m.old.typ == m.new.typ {
 					continue
 				}
+				old, err := c.storedTypeKey(m.old.typ, m.old.da)
+				if err != nil {
+					return err
+				}
 				w.del(m.all, daKey(m.old.da))
-				w.del(m.byType, prefixDAKey(m.old.typ, m.old.da))
+				w.del(m.byType, old)
+			}
+			k, err := c.typeKey(m.new.typ, m.new.da)
+			if err != nil {
+				return err
 			}
 			w.put(m.all, daKey(m.new.da), nil)
-			w.put(m.byType, prefixDAKey(m.new.typ, m.new.da), nil)
+			w.put(m.byType, k, nil)
 		}
 	}
 	for b, keys := range w.dels {
