@@ -160,6 +160,9 @@ func (ck *checker) meta() error {
 	if v := meta.Get(keySchema); string(v) != strconv.Itoa(SchemaVersion) {
 		ck.add("meta", keySchema, "schema version %q, want %d", v, SchemaVersion)
 	}
+	if meta.Get(keyRekeying) != nil {
+		ck.add("meta", keyRekeying, "the rewrite of index keys for schema 4 is not finished (Open finishes it)")
+	}
 	if v := meta.Get(keyTokenSecret); len(v) != 32 {
 		ck.add("meta", keyTokenSecret, "token secret has %d bytes, want 32", len(v))
 	}

@@ -38,7 +38,7 @@ func openColl(tx *bbolt.Tx, id string) (*coll, error) {
 	c.versions.FillPercent = 1
 	c.last.FillPercent = 1
 	c.first.FillPercent = 1
-	// "type 0x00 da8" keys grow at the end of each type's range (a few
+	// "typeNum da8" keys grow at the end of each type's range (a few
 	// types, each appended to): split full pages there too instead of at
 	// bbolt's default half, which left these three indexes half empty.
 	// Only how pages split changes: the file format is the same.

@@ -101,7 +101,9 @@ var (
 // Open opens the database at path, creating the file and its buckets when
 // it does not exist, and migrates a file written with an older schema
 // version to SchemaVersion (once, in one write transaction, so an
-// interrupted migration leaves the file as it was). When another process (or another DB in this process)
+// interrupted migration leaves the file as it was; the rewrite of schema
+// 4's index keys runs after it in bounded transactions and, cut short,
+// goes on at the next Open: see shortKeys). When another process (or another DB in this process)
 // holds the file, Open fails after Options.LockTimeout with an error that
 // wraps store.ErrLocked and names the path. A file written with another schema
 // version, or a bbolt file that is not a Herald database, gives an error
@@ -124,6 +126,14 @@ func Open(path string, opts *store.Options) (*DB, error) {
 	}
 	db := &DB{bdb: bdb, path: path, now: o.Now, maxPageSize: o.MaxPageSize, noSync: o.NoSync}
 	if err := bdb.Update(db.initSchema); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	pending, err := db.pendingRekey()
+	if err == nil && pending {
+		err = db.finishRekey()
+	}
+	if err != nil {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

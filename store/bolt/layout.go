@@ -98,7 +98,8 @@ func prefixKey(s string) []byte {
 	return append(b, 0)
 }
 
-// prefixDAKey is s 0x00 da8: an entry of t, o, n, l and f.
+// prefixDAKey is s 0x00 da8: an entry of o, or of n for a version that
+// is not a plainly written timestamp (versionPrefix).
 func prefixDAKey(s string, us int64) []byte {
 	return putDA(prefixKey(s), us)
 }

@@ -18,7 +18,7 @@ import (
 var migrations = map[int]func(tx *bbolt.Tx) error{
 	1: dropTimestampExact,
 	2: sparseIndexes,
-	3: shortRecordsAndVersionKeys,
+	3: shortKeys,
 }
 
 // migrateSchema brings a file written with schema version from up to
@@ -60,12 +60,12 @@ func sparseIndexes(tx *bbolt.Tx) error {
 	return forEachCollectionIndex(tx, bktObjSorted, shortenSortedValues)
 }
 
-// shortRecordsAndVersionKeys is schema 3 → 4, two changes that save
-// about a tenth of the file for small objects:
+// shortKeys is schema 3 → 4, changes that save about a sixth of the file
+// for small objects:
 //   - new versions are written as recordShared (record.go), which a
 //     schema-3 program would misread. The records already in the file
 //     (recordInline) stay as they are and are read as before: rewriting
-//     them here would grow the file by all of them for the length of the
+//     them would grow the file by all of them for the length of the
 //     migration. An export and import into a new file gives an existing
 //     collection the short form;
 //   - bucket n keys a plainly written timestamp by what it spells
@@ -74,190 +74,197 @@ func sparseIndexes(tx *bbolt.Tx) error {
 //   - the type indexes t, l and f key a version by its type's number
 //     (typenums.go), which a new bucket y holds.
 //
-// Every collection's n, s, t, l and f are rewritten, so the file grows
-// once by about their size.
-func shortRecordsAndVersionKeys(tx *bbolt.Tx) error {
-	if err := forEachCollectionIndex(tx, bktVersionIdx, rekeyVersionIndex); err != nil {
-		return err
-	}
-	if err := forEachCollectionIndex(tx, bktObjSorted, rekeySorted); err != nil {
-		return err
-	}
-	return numberTypes(tx)
+// Rewriting every key of n, s, t, l and f in one transaction would hold
+// all their pages in memory until it commits (a gigabyte for 300,000
+// objects), so this step only records the new schema version, which an
+// older program refuses, and marks the rewrite as pending; Open then
+// runs it in transactions of rekeyChunk keys (finishRekey). Each rewrite
+// skips keys already in the new form, so a rewrite cut short by a crash
+// goes on where it stopped when the file is next opened.
+func shortKeys(tx *bbolt.Tx) error {
+	return tx.Bucket(bucketMeta).Put(keyRekeying, []byte("4"))
 }
 
-// numberTypes gives every collection bucket y and rewrites the keys
-// "type 0x00 da8" of its t, l and f as typeNumbers.key.
-func numberTypes(tx *bbolt.Tx) error {
-	objects := tx.Bucket(bucketObjects)
-	if objects == nil {
-		return nil
-	}
-	return objects.ForEachBucket(func(id []byte) error {
-		cb := objects.Bucket(id)
-		info := cb.Bucket(bktInfo)
-		if info == nil {
-			return fmt.Errorf("collection %s: bucket %s is missing: %w", id, bktInfo, errCorrupt)
-		}
-		nums, err := cb.CreateBucketIfNotExists(bktTypeNums)
-		if err != nil {
-			return fmt.Errorf("collection %s: %w", id, err)
-		}
-		tn := newTypeNumbers(nums, info)
-		for _, name := range [][]byte{bktTypes, bktTypeLast, bktTypeFirst} {
-			b := cb.Bucket(name)
-			if b == nil {
-				return fmt.Errorf("collection %s: bucket %s is missing: %w", id, name, errCorrupt)
-			}
-			if err := rekeyTypeIndex(b, tn); err != nil {
-				return fmt.Errorf("collection %s: bucket %s: %w", id, name, err)
-			}
-		}
+// keyRekeying in meta marks the rewrite of shortKeys as not finished.
+var keyRekeying = []byte("rekeying")
+
+// rekeyChunk is how many keys one transaction of finishRekey rewrites.
+var rekeyChunk = 1 << 14
+
+// afterRekeyChunk, when set (tests), runs after each transaction of
+// finishRekey; an error stops the rewrite as a crash would.
+var afterRekeyChunk func() error
+
+// rekeyStep rewrites one index bucket of a collection: rekeyer returns,
+// for one transaction, the function that maps an old key to its new one
+// (nil: the key stays).
+type rekeyStep struct {
+	bucket  []byte
+	rekeyer func(coll *bbolt.Bucket) (func(k []byte) ([]byte, error), error)
+}
+
+var rekeySteps = []rekeyStep{
+	{bktVersionIdx, func(*bbolt.Bucket) (func([]byte) ([]byte, error), error) { return rekeyVersionEntry, nil }},
+	{bktObjSorted, func(*bbolt.Bucket) (func([]byte) ([]byte, error), error) { return rekeySortedEntry, nil }},
+	{bktTypes, typeRekeyer},
+	{bktTypeLast, typeRekeyer},
+	{bktTypeFirst, typeRekeyer},
+}
+
+// pendingRekey reports whether the file's rewrite to schema 4 is not
+// finished.
+func (db *DB) pendingRekey() (bool, error) {
+	pending := false
+	err := db.bdb.View(func(tx *bbolt.Tx) error {
+		pending = tx.Bucket(bucketMeta).Get(keyRekeying) != nil
 		return nil
 	})
+	return pending, err
 }
 
-// rekeyTypeIndex rewrites the keys "type 0x00 da8" of t, l or f as
-// "typeNum da8", a chunk at a time. The new keys sort anywhere among the
-// old ones, so the walk tells them apart: an old key has 0x00 nine bytes
-// from its end and at least one byte of type before it; a new one is nine
-// bytes long, or longer with a multi-byte uvarint, whose bytes before the
-// last are never 0x00 and whose last is not either.
-func rekeyTypeIndex(b *bbolt.Bucket, tn *typeNumbers) error {
-	var from []byte
-	for {
-		var moves []kv // old key, new key
-		var next []byte
-		cur := b.Cursor()
-		k, _ := cur.First()
-		if from != nil {
-			k, _ = cur.Seek(from)
-		}
-		for ; k != nil; k, _ = cur.Next() {
-			if len(k) < 10 || k[len(k)-9] != 0 {
-				continue // already numbered
-			}
-			if len(moves) == migrateChunk {
-				next = bytes.Clone(k)
-				break
-			}
-			nk, _, err := tn.key(string(k[:len(k)-9]), daValue(k[len(k)-8:]), true)
-			if err != nil {
-				return err
-			}
-			moves = append(moves, kv{bytes.Clone(k), nk})
-		}
-		for _, m := range moves {
-			if err := b.Delete(m.k); err != nil {
-				return err
-			}
-			if err := b.Put(m.v, nil); err != nil {
-				return err
-			}
-		}
-		if next == nil {
+// finishRekey runs the rewrite that shortKeys marked as pending, one
+// chunk of keys per write transaction, then clears the mark.
+func (db *DB) finishRekey() error {
+	var colls [][]byte
+	err := db.bdb.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketObjects).ForEachBucket(func(id []byte) error {
+			colls = append(colls, bytes.Clone(id))
 			return nil
-		}
-		from = next
+		})
+	})
+	if err != nil {
+		return err
 	}
+	for _, id := range colls {
+		for _, step := range rekeySteps {
+			var from []byte
+			for {
+				err := db.bdb.Update(func(tx *bbolt.Tx) error {
+					cb := tx.Bucket(bucketObjects).Bucket(id)
+					if cb == nil {
+						return fmt.Errorf("collection %s is missing: %w", id, errCorrupt)
+					}
+					b := cb.Bucket(step.bucket)
+					if b == nil {
+						return fmt.Errorf("collection %s: bucket %s is missing: %w", id, step.bucket, errCorrupt)
+					}
+					rekey, err := step.rekeyer(cb)
+					if err != nil {
+						return fmt.Errorf("collection %s: %w", id, err)
+					}
+					if from, err = rekeyEntries(b, from, rekey); err != nil {
+						return fmt.Errorf("collection %s: bucket %s: %w", id, step.bucket, err)
+					}
+					return nil
+				})
+				if err == nil && afterRekeyChunk != nil {
+					err = afterRekeyChunk()
+				}
+				if err != nil {
+					return fmt.Errorf("migrate schema version 3 to 4: %w", err)
+				}
+				if from == nil {
+					break
+				}
+			}
+		}
+	}
+	return db.bdb.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyRekeying) })
 }
 
-// rekeySorted rewrites the keys of s whose version part is a timestamp
-// with its whole string (order.VerKey) as verKey, a chunk at a time. A
-// new key stays in its object's group and may sort after the chunk's end,
-// so the walk tells the two forms apart by the byte after the instant: a
-// year digit in the old one, a mark below '0' in the new one.
-func rekeySorted(s *bbolt.Bucket) error {
-	var from []byte
-	for {
-		var moves []kv // old key, new key; the value moves with it
-		var values [][]byte
-		var next []byte
-		cur := s.Cursor()
-		k, v := cur.First()
-		if from != nil {
-			k, v = cur.Seek(from)
+// rekeyEntries rewrites up to rekeyChunk keys of b, from key from on (nil:
+// the first), that rekey gives a new key, each keeping its value, and
+// returns the key to go on from, nil at the end. Keys are collected
+// before they are moved: a put under a bbolt cursor may make it skip keys.
+// A new key may sort after the chunk's end; rekey leaves it alone there.
+func rekeyEntries(b *bbolt.Bucket, from []byte, rekey func(k []byte) ([]byte, error)) (next []byte, err error) {
+	var moves []kv // old key, new key
+	var values [][]byte
+	cur := b.Cursor()
+	k, v := cur.First()
+	if from != nil {
+		k, v = cur.Seek(from)
+	}
+	for ; k != nil; k, v = cur.Next() {
+		if len(moves) == rekeyChunk {
+			next = bytes.Clone(k)
+			break
 		}
-		for ; k != nil; k, v = cur.Next() {
-			i := bytes.IndexByte(k, 0)
-			if i < 0 {
-				return fmt.Errorf("bucket %s, key %q: %w", bktObjSorted, k, errCorrupt)
-			}
-			group, err := splitSortedKey(k, i+1)
-			if err != nil {
-				return fmt.Errorf("bucket %s, key %q: %w", bktObjSorted, k, err)
-			}
-			vk := k[len(group):]
-			const instant = 1 + 12
-			if len(vk) <= instant || vk[0] != order.VerKindTime || vk[instant] < '0' {
-				continue // not a timestamp, or already short
-			}
-			if len(moves) == migrateChunk {
-				next = bytes.Clone(k)
-				break
-			}
-			nk := append(bytes.Clone(group), verKey(string(vk[instant:]), 0)...)
+		nk, err := rekey(k)
+		if err != nil {
+			return nil, fmt.Errorf("key %q: %w", k, err)
+		}
+		if nk != nil && !bytes.Equal(nk, k) {
 			moves = append(moves, kv{bytes.Clone(k), nk})
 			values = append(values, bytes.Clone(v))
 		}
-		for i, m := range moves {
-			if err := s.Delete(m.k); err != nil {
-				return fmt.Errorf("bucket %s: %w", bktObjSorted, err)
-			}
-			if err := s.Put(m.v, values[i]); err != nil {
-				return fmt.Errorf("bucket %s: %w", bktObjSorted, err)
-			}
-		}
-		if next == nil {
-			return nil
-		}
-		from = next
 	}
+	for i, m := range moves {
+		if err := b.Delete(m.k); err != nil {
+			return nil, err
+		}
+		if err := b.Put(m.v, values[i]); err != nil {
+			return nil, err
+		}
+	}
+	return next, nil
 }
 
-// rekeyVersionIndex rewrites the keys "version 0x00 da8" of n whose
-// version is a timestamp as versionKey, a chunk at a time. The new keys
-// start with versionTimeTag, before every old key, so the walk through
-// the old keys never meets them.
-func rekeyVersionIndex(n *bbolt.Bucket) error {
-	var from []byte
-	for {
-		var moves []kv // old key, new key
-		var next []byte
-		cur := n.Cursor()
-		k, _ := cur.First()
-		if from != nil {
-			k, _ = cur.Seek(from)
-		}
-		for ; k != nil; k, _ = cur.Next() {
-			if k[0] == versionTimeTag {
-				continue
-			}
-			if len(moves) == migrateChunk {
-				next = bytes.Clone(k)
-				break
-			}
-			if len(k) < 10 || k[len(k)-9] != 0 {
-				return fmt.Errorf("bucket %s, key %q: %w", bktVersionIdx, k, errCorrupt)
-			}
-			version := string(k[:len(k)-9])
-			if nk := versionKey(version, daValue(k[len(k)-8:])); !bytes.Equal(nk, k) {
-				moves = append(moves, kv{bytes.Clone(k), nk})
-			}
-		}
-		for _, m := range moves {
-			if err := n.Delete(m.k); err != nil {
-				return fmt.Errorf("bucket %s: %w", bktVersionIdx, err)
-			}
-			if err := n.Put(m.v, nil); err != nil {
-				return fmt.Errorf("bucket %s: %w", bktVersionIdx, err)
-			}
-		}
-		if next == nil {
-			return nil
-		}
-		from = next
+// rekeyVersionEntry maps a key "version 0x00 da8" of n to versionKey. A
+// key that starts with versionTimeTag is new already.
+func rekeyVersionEntry(k []byte) ([]byte, error) {
+	if k[0] == versionTimeTag {
+		return nil, nil
 	}
+	if len(k) < 10 || k[len(k)-9] != 0 {
+		return nil, errCorrupt
+	}
+	return versionKey(string(k[:len(k)-9]), daValue(k[len(k)-8:])), nil
+}
+
+// rekeySortedEntry maps a key of s whose version part is a timestamp with
+// its whole string (order.VerKey) to verKey. The byte after the instant
+// tells the forms apart: a year digit in the old one, a mark below '0'
+// in the new one.
+func rekeySortedEntry(k []byte) ([]byte, error) {
+	i := bytes.IndexByte(k, 0)
+	if i < 0 {
+		return nil, errCorrupt
+	}
+	group, err := splitSortedKey(k, i+1)
+	if err != nil {
+		return nil, err
+	}
+	vk := k[len(group):]
+	const instant = 1 + 12
+	if len(vk) <= instant || vk[0] != order.VerKindTime || vk[instant] < '0' {
+		return nil, nil // not a timestamp, or already short
+	}
+	return append(bytes.Clone(group), verKey(string(vk[instant:]), 0)...), nil
+}
+
+// typeRekeyer gives a collection bucket y and maps the keys "type 0x00
+// da8" of its t, l or f to typeNumbers.key. An old key has 0x00 nine
+// bytes from its end and at least one byte of type before it; a new one
+// is nine bytes long, or longer with a multi-byte uvarint, whose bytes
+// are never 0x00 but for the number 0, which is one byte.
+func typeRekeyer(coll *bbolt.Bucket) (func([]byte) ([]byte, error), error) {
+	info := coll.Bucket(bktInfo)
+	if info == nil {
+		return nil, fmt.Errorf("bucket %s is missing: %w", bktInfo, errCorrupt)
+	}
+	nums, err := coll.CreateBucketIfNotExists(bktTypeNums)
+	if err != nil {
+		return nil, err
+	}
+	tn := newTypeNumbers(nums, info)
+	return func(k []byte) ([]byte, error) {
+		if len(k) < 10 || k[len(k)-9] != 0 {
+			return nil, nil // numbered already
+		}
+		nk, _, err := tn.key(string(k[:len(k)-9]), daValue(k[len(k)-8:]), true)
+		return nk, err
+	}, nil
 }
 
 // shortenSortedValues drops the type from the values of s whose id names

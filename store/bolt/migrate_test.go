@@ -3,6 +3,7 @@ package bolt_test
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -527,4 +528,70 @@ func TestOpenMigratesSchema3(t *testing.T) {
 	if got := recordFormats(t, path, c.ID); !reflect.DeepEqual(got, map[byte]int{1: len(want["every"]), 2: 1}) {
 		t.Errorf("records by format after a later put %v, want the old ones in format 1 and the new one in 2", got)
 	}
+}
+
+// TestOpenMigratesSchema3Interrupted cuts the rewrite of index keys short
+// after a few of its transactions, as a crash would: the file already
+// says schema 4 (an older program refuses it) and keeps the mark of the
+// unfinished rewrite, and the next Open finishes it.
+func TestOpenMigratesSchema3Interrupted(t *testing.T) {
+	path, c, objs, want := migrationFile(t)
+	downgrade(t, path, c.ID, want["every"], 3)
+
+	commits := 0
+	crash := errors.New("crash")
+	restore := bolt.SetRekeyForTest(2, func() error {
+		if commits++; commits == 7 { // n is done, s half
+
+			return crash
+		}
+		return nil
+	})
+	defer restore()
+	if _, err := bolt.Open(path, nil); !errors.Is(err, crash) {
+		t.Fatalf("Open with the rewrite cut short: %v, want the crash", err)
+	}
+	schema, mark, long := metaValue(t, path, "schema"), metaValue(t, path, "rekeying"), longSortedKeys(t, path, c.ID, want["every"])
+	if schema != "4" || mark == "" || long <= 1 || long >= len(want["every"])-2 {
+		t.Fatalf("after the crash: schema %q, mark %q, %d keys of s with the whole version; want 4, a mark, and s half rewritten", schema, mark, long)
+	}
+
+	commits = 0
+	restore2 := bolt.SetRekeyForTest(2, nil)
+	defer restore2()
+	db, err := bolt.Open(path, nil)
+	if err != nil {
+		t.Fatalf("Open after the crash: %v", err)
+	}
+	if got := migrationView(t, db, c.ID, objs); !reflect.DeepEqual(got, want) {
+		t.Errorf("after the finished migration the collection reads\n%v\nwant\n%v", got, want)
+	}
+	mustCheckClose(t, db)
+	if metaValue(t, path, "rekeying") != "" {
+		t.Error("the mark of the rewrite is left after it finished")
+	}
+	if got := versionKeyKinds(t, path, c.ID); got != [2]int{len(want["every"]) - 3, 3} {
+		t.Errorf("n has %d instant and %d string keys, want all but three by instant", got[0], got[1])
+	}
+	if got := longSortedKeys(t, path, c.ID, want["every"]); got != 1 {
+		t.Errorf("s has %d keys with the whole version string, want the one with an offset", got)
+	}
+}
+
+// metaValue reads one value of the meta bucket.
+func metaValue(t *testing.T, path, key string) string {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	var v string
+	if err := bdb.View(func(tx *bbolt.Tx) error {
+		v = string(tx.Bucket([]byte("meta")).Get([]byte(key)))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -136,7 +136,8 @@ func (db *DB) CountVersions(ctx context.Context, collectionID string) (int, erro
 func (c *coll) sources(p plan) ([]source, error) {
 	var out []source
 	// walk reads a da8-keyed bucket whole when any type will do, or its
-	// per-type twin (keys type 0x00 da8) once per requested type.
+	// per-type twin (keys typeNum da8) once per requested type that has a
+	// number (a type never stored has no entries).
 	walk := func(global, perType *bbolt.Bucket, trust bool) {
 		if p.types == nil {
 			src := newCursorSource(global, nil, p.lower, trust)
