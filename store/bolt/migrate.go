@@ -181,10 +181,7 @@ func rekeyEntries(b *bbolt.Bucket, from []byte, rekey func(k []byte) ([]byte, er
 	var moves []kv // old key, new key
 	var values [][]byte
 	cur := b.Cursor()
-	k, v := cur.First()
-	if from != nil {
-		k, v = cur.Seek(from)
-	}
+	k, v := seekFrom(cur, from)
 	for ; k != nil; k, v = cur.Next() {
 		if len(moves) == rekeyChunk {
 			next = bytes.Clone(k)
@@ -276,10 +273,7 @@ func shortenSortedValues(s *bbolt.Bucket) error {
 		var short []kv
 		var next []byte
 		cur := s.Cursor()
-		k, v := cur.First()
-		if from != nil {
-			k, v = cur.Seek(from)
-		}
+		k, v := seekFrom(cur, from)
 		for ; k != nil; k, v = cur.Next() {
 			if len(short) == migrateChunk {
 				next = bytes.Clone(k)
@@ -324,6 +318,15 @@ func forEachCollectionIndex(tx *bbolt.Tx, name []byte, fn func(*bbolt.Bucket) er
 	})
 }
 
+// seekFrom puts a chunked walk's cursor at from, or at the first key when
+// from is nil.
+func seekFrom(cur *bbolt.Cursor, from []byte) (k, v []byte) {
+	if from == nil {
+		return cur.First()
+	}
+	return cur.Seek(from)
+}
+
 // migrateChunk bounds the keys collected before they are deleted, so a
 // large collection is migrated without holding all its keys in memory.
 const migrateChunk = 1 << 16
@@ -337,10 +340,7 @@ func deleteTimestampEntries(x *bbolt.Bucket) error {
 		var doomed [][]byte
 		var next []byte
 		cur := x.Cursor()
-		k, _ := cur.First()
-		if from != nil {
-			k, _ = cur.Seek(from)
-		}
+		k, _ := seekFrom(cur, from)
 		for ; k != nil; k, _ = cur.Next() {
 			if len(doomed) == migrateChunk {
 				next = bytes.Clone(k)
@@ -382,10 +382,7 @@ func deleteSoleEntries(o *bbolt.Bucket) error {
 			}
 		}
 		cur := o.Cursor()
-		k, _ := cur.First()
-		if from != nil {
-			k, _ = cur.Seek(from)
-		}
+		k, _ := seekFrom(cur, from)
 		for ; k != nil; k, _ = cur.Next() {
 			i := bytes.IndexByte(k, 0)
 			if i < 0 {

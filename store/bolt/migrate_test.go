@@ -198,21 +198,13 @@ func inlineRecord(r store.Record) []byte {
 // format byte.
 func recordFormats(t *testing.T, path, coll string) map[byte]int {
 	t.Helper()
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
 	formats := map[byte]int{}
-	err = bdb.View(func(tx *bbolt.Tx) error {
+	viewFile(t, path, func(tx *bbolt.Tx) error {
 		return tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte("v")).ForEach(func(_, v []byte) error {
 			formats[v[0]]++
 			return nil
 		})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return formats
 }
 
@@ -235,13 +227,8 @@ func versionKeyKinds(t *testing.T, path, coll string) (kinds [2]int) {
 // version string.
 func longSortedKeys(t *testing.T, path, coll string, recs []store.Record) int {
 	t.Helper()
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
 	n := 0
-	err = bdb.View(func(tx *bbolt.Tx) error {
+	viewFile(t, path, func(tx *bbolt.Tx) error {
 		s := tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte("s"))
 		for _, r := range recs {
 			if k, _ := sortedEntry(t, s, r); bytes.HasSuffix(k, []byte(r.Version)) && !strings.HasPrefix(r.Version, stix.ContentVersionPrefix) {
@@ -250,9 +237,6 @@ func longSortedKeys(t *testing.T, path, coll string, recs []store.Record) int {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return n
 }
 
@@ -276,13 +260,8 @@ func sortedEntry(t *testing.T, s *bbolt.Bucket, r store.Record) (k, v []byte) {
 // value in s.
 func sortedValueLens(t *testing.T, path, coll string, recs []store.Record) map[string]int {
 	t.Helper()
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
 	lens := map[string]int{}
-	err = bdb.View(func(tx *bbolt.Tx) error {
+	viewFile(t, path, func(tx *bbolt.Tx) error {
 		s := tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte("s"))
 		for _, r := range recs {
 			_, v := sortedEntry(t, s, r)
@@ -290,9 +269,6 @@ func sortedValueLens(t *testing.T, path, coll string, recs []store.Record) map[s
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return lens
 }
 
@@ -314,12 +290,7 @@ func wantSortedValueLens(recs []store.Record) map[string]int {
 // in the file.
 func indexEntries(t *testing.T, path, coll, bucket string) (keys []string, schema string) {
 	t.Helper()
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
-	err = bdb.View(func(tx *bbolt.Tx) error {
+	viewFile(t, path, func(tx *bbolt.Tx) error {
 		schema = string(tx.Bucket([]byte("meta")).Get([]byte("schema")))
 		return tx.Bucket([]byte("objects")).Bucket([]byte(coll)).Bucket([]byte(bucket)).ForEach(func(k, _ []byte) error {
 			if bucket == "o" && len(k) > 8 {
@@ -330,9 +301,6 @@ func indexEntries(t *testing.T, path, coll, bucket string) (keys []string, schem
 			return nil
 		})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return keys, schema
 }
 
@@ -362,19 +330,7 @@ func TestOpenMigratesSchema1(t *testing.T) {
 		t.Fatalf("old-layout file has exact entries %q, schema %q; want %d entries, schema 1", keys, schema, len(objs))
 	}
 
-	db, err := bolt.Open(path, nil)
-	if err != nil {
-		t.Fatalf("Open of a schema-1 file: %v", err)
-	}
-	if got := migrationView(t, db, c.ID, objs); !reflect.DeepEqual(got, want) {
-		t.Errorf("after migration the collection reads\n%v\nwant\n%v", got, want)
-	}
-	// Every stored version is still found for a duplicate check.
-	for i, r := range mustPut(t, db, c.ID, objs...) {
-		if r.Outcome != store.Unchanged {
-			t.Errorf("re-put of %s %s after migration: %v, want unchanged", objs[i].ID, objs[i].Version(), r.Outcome)
-		}
-	}
+	db := openMigrated(t, path, c.ID, objs, want, "1")
 	mustCheckClose(t, db)
 
 	keys, schema := indexEntries(t, path, c.ID, "x")
@@ -392,6 +348,39 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	checkAddedEntries(t, path, c.ID, want["every"])
 	if got, want := sortedValueLens(t, path, c.ID, want["every"]), wantSortedValueLens(want["every"]); !reflect.DeepEqual(got, want) {
 		t.Errorf("lengths of the values of s after migration %v, want %v", got, want)
+	}
+}
+
+// openMigrated opens a file of an older schema, which migrates it, and
+// checks that the collection reads as it did and that every stored
+// version is still found for a duplicate check (a re-put is unchanged).
+func openMigrated(t *testing.T, path, coll string, objs []stix.Object, want map[string][]store.Record, schema string) *bolt.DB {
+	t.Helper()
+	db, err := bolt.Open(path, nil)
+	if err != nil {
+		t.Fatalf("Open of a schema-%s file: %v", schema, err)
+	}
+	if got := migrationView(t, db, coll, objs); !reflect.DeepEqual(got, want) {
+		t.Errorf("after migration the collection reads\n%v\nwant\n%v", got, want)
+	}
+	for i, r := range mustPut(t, db, coll, objs...) {
+		if r.Outcome != store.Unchanged {
+			t.Errorf("re-put of %s %s after migration: %v, want unchanged", objs[i].ID, objs[i].Version(), r.Outcome)
+		}
+	}
+	return db
+}
+
+// viewFile runs fn in a read transaction of the bbolt file at path.
+func viewFile(t *testing.T, path string, fn func(tx *bbolt.Tx) error) {
+	t.Helper()
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	if err := bdb.View(fn); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -488,18 +477,7 @@ func TestOpenMigratesSchema3(t *testing.T) {
 		t.Fatalf("schema-3 file's t holds %q, want a key \"type 0x00 da8\" per version", keys)
 	}
 
-	db, err := bolt.Open(path, nil)
-	if err != nil {
-		t.Fatalf("Open of a schema-3 file: %v", err)
-	}
-	if got := migrationView(t, db, c.ID, objs); !reflect.DeepEqual(got, want) {
-		t.Errorf("after migration the collection reads\n%v\nwant\n%v", got, want)
-	}
-	for i, r := range mustPut(t, db, c.ID, objs...) {
-		if r.Outcome != store.Unchanged {
-			t.Errorf("re-put of %s %s after migration: %v, want unchanged", objs[i].ID, objs[i].Version(), r.Outcome)
-		}
-	}
+	db := openMigrated(t, path, c.ID, objs, want, "3")
 	later := sdo("tool", objs[0].ID, "2021-06-01T00:00:00Z", "2.1")
 	mustPut(t, db, c.ID, later)
 	every := walk(t, db, c.ID, store.Query{Versions: []string{store.VersionAll}, SpecVersions: []string{"2.0", "2.1"}})
@@ -581,17 +559,10 @@ func TestOpenMigratesSchema3Interrupted(t *testing.T) {
 // metaValue reads one value of the meta bucket.
 func metaValue(t *testing.T, path, key string) string {
 	t.Helper()
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bdb.Close()
 	var v string
-	if err := bdb.View(func(tx *bbolt.Tx) error {
+	viewFile(t, path, func(tx *bbolt.Tx) error {
 		v = string(tx.Bucket([]byte("meta")).Get([]byte(key)))
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return v
 }
