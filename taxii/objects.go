@@ -122,14 +122,7 @@ func (s *Server) dateHeaders(c echo.Context, pr *pageRequest, recs []store.Recor
 func (s *Server) pageDateHeaders(c echo.Context, pr *pageRequest, info store.PageInfo) error {
 	h := c.Response().Header()
 	if info.Count > 0 {
-		// Both values in one string and one slice: two allocations
-		// per page instead of four.
-		var buf [2 * len(timestampLayout)]byte
-		b := appendTimestamp(buf[:0], info.First.Time())
-		n := len(b)
-		ts := string(appendTimestamp(b, info.Last.Time()))
-		vals := []string{ts[:n], ts[n:]}
-		h[keyFirst], h[keyLast] = vals[:1:1], vals[1:]
+		setPageDates(h, pageDateValues(info))
 		return nil
 	}
 	var t time.Time
@@ -167,6 +160,24 @@ func (s *Server) pageDateHeaders(c echo.Context, pr *pageRequest, info store.Pag
 	h.Set(headerFirst, ts)
 	h.Set(headerLast, ts)
 	return nil
+}
+
+// pageDateValues is the X-TAXII-Date-Added-First and -Last of a page with
+// objects, in one string and one slice: two allocations instead of four,
+// and none per request for a cached page, which keeps them.
+func pageDateValues(info store.PageInfo) []string {
+	var buf [2 * len(timestampLayout)]byte
+	b := appendTimestamp(buf[:0], info.First.Time())
+	n := len(b)
+	ts := string(appendTimestamp(b, info.Last.Time()))
+	return []string{ts[:n], ts[n:]}
+}
+
+// setPageDates sets the date headers from pageDateValues. The slices given
+// to the header have no room to grow, so the shared values are never
+// written through them.
+func setPageDates(h http.Header, vals []string) {
+	h[keyFirst], h[keyLast] = vals[:1:1], vals[1:2:2]
 }
 
 // getObjects serves GET …/objects/ (§5.4).
@@ -250,6 +261,7 @@ func (f *pageFill) keep(pr *pageRequest, info store.PageInfo, objects []byte) {
 	}
 	p := &cachedPage{stamp: f.stamp, info: info}
 	if info.Count > 0 {
+		p.dates = pageDateValues(info)
 		p.body = make([]byte, 0, len(objects)+len(closeListObject))
 		p.body = append(append(p.body, objects...), closeListObject...)
 	}
@@ -324,7 +336,9 @@ func (s *Server) appendEnvelopeHead(b []byte, pr *pageRequest, info store.PageIn
 // uncompressed page is then written from the cache's memory as it is,
 // with no copy, exactly as the walk would have written it.
 func (s *Server) writeCachedEnvelope(c echo.Context, pr *pageRequest, p *cachedPage) error {
-	if err := s.pageDateHeaders(c, pr, p.info); err != nil {
+	if p.dates != nil {
+		setPageDates(c.Response().Header(), p.dates)
+	} else if err := s.pageDateHeaders(c, pr, p.info); err != nil {
 		return err
 	}
 	var head [512]byte
@@ -344,7 +358,11 @@ func (s *Server) writeCachedEnvelope(c echo.Context, pr *pageRequest, p *cachedP
 	}
 	resp := c.Response()
 	hdr := resp.Header()
-	hdr.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if _, ok := hdr[echo.HeaderVary]; ok {
+		hdr.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	} else {
+		hdr[echo.HeaderVary] = valVaryAcceptEncoding
+	}
 	hdr.Set(echo.HeaderContentLength, strconv.Itoa(len(h)+len(p.body)))
 	resp.WriteHeader(http.StatusOK)
 	// Two writes, like one: net/http buffers the head and sends it with

@@ -42,9 +42,10 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			rid = newRequestID()
 		}
 		c.Set(ctxRequestID, rid) // logFor builds the request's logger when a handler logs
-		resp.Header().Set(headerRequestID, rid)
-		resp.Header().Set(echo.HeaderContentType, MediaTypeTAXII)
-		setSecurityHeaders(resp.Header(), req, s.useTLS)
+		h := resp.Header()
+		h[keyRequestID] = []string{rid}
+		h[echo.HeaderContentType] = valTAXIIType
+		setSecurityHeaders(h, req, s.useTLS)
 		if req.Header.Get(echo.HeaderXForwardedFor) != "" && !s.proxyWarned.Load() && len(s.settings().proxies) == 0 && s.proxyWarned.CompareAndSwap(false, true) {
 			s.log.Warn("a request came with X-Forwarded-For but no trusted_proxies are configured: all clients behind that proxy share one address for throttling; set trusted_proxies to the proxy's address", "peer", clip(req.RemoteAddr))
 		}
@@ -133,14 +134,27 @@ func clip(v string) string {
 // request carried credentials (what it returns is for that caller only);
 // Strict-Transport-Security when the server speaks TLS.
 func setSecurityHeaders(h http.Header, req *http.Request, tls bool) {
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["X-Content-Type-Options"] = valNosniff
 	if req.Header.Get(echo.HeaderAuthorization) != "" {
-		h.Set("Cache-Control", "no-store")
+		h["Cache-Control"] = valNoStore
 	}
 	if tls {
-		h.Set("Strict-Transport-Security", "max-age=31536000")
+		h["Strict-Transport-Security"] = valHSTS
 	}
 }
+
+// Header values every response (or every one of a kind) carries, one
+// slice shared by all of them: assigning it saves the allocation of
+// Header.Set on every request. Each has no room to grow, so an Add to such
+// a header copies it, and nothing writes into them.
+var (
+	keyRequestID          = http.CanonicalHeaderKey(headerRequestID)
+	valTAXIIType          = []string{MediaTypeTAXII}
+	valNosniff            = []string{"nosniff"}
+	valNoStore            = []string{"no-store"}
+	valHSTS               = []string{"max-age=31536000"}
+	valVaryAcceptEncoding = []string{echo.HeaderAcceptEncoding}
+)
 
 // requestID returns the request id of c ("" outside observe).
 func requestID(c echo.Context) string {

@@ -49,6 +49,9 @@ type cachedPage struct {
 	// body is the objects of the page joined by commas, followed by the
 	// `]}` that closes the list and the envelope; empty for an empty page.
 	body []byte
+	// dates are the page's date headers (pageDateValues); nil for an
+	// empty page, whose dates come from the request.
+	dates []string
 }
 
 // DefaultPageCacheBytes is the page cache's memory when Config leaves it
