@@ -125,12 +125,15 @@ func Open(path string, opts *store.Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db := &DB{bdb: bdb, path: path, now: o.Now, maxPageSize: o.MaxPageSize, noSync: o.NoSync}
-	if err := bdb.Update(db.initSchema); err != nil {
-		_ = bdb.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	pending, err := db.pendingRekey()
-	if err == nil && pending {
+	rekeying := false // the schema transaction found the rewrite of shortKeys unfinished
+	err = bdb.Update(func(tx *bbolt.Tx) error {
+		if err := db.initSchema(tx); err != nil {
+			return err
+		}
+		rekeying = tx.Bucket(bucketMeta).Get(keyRekeying) != nil
+		return nil
+	})
+	if err == nil && rekeying {
 		err = db.finishRekey()
 	}
 	if err != nil {

@@ -111,17 +111,6 @@ var rekeySteps = []rekeyStep{
 	{bktTypeFirst, typeRekeyer},
 }
 
-// pendingRekey reports whether the file's rewrite to schema 4 is not
-// finished.
-func (db *DB) pendingRekey() (bool, error) {
-	pending := false
-	err := db.bdb.View(func(tx *bbolt.Tx) error {
-		pending = tx.Bucket(bucketMeta).Get(keyRekeying) != nil
-		return nil
-	})
-	return pending, err
-}
-
 // finishRekey runs the rewrite that shortKeys marked as pending, one
 // chunk of keys per write transaction, then clears the mark.
 func (db *DB) finishRekey() error {
