@@ -59,7 +59,7 @@ func init() { routeHooks = append(routeHooks, (*Server).registerAdmin) }
 func (s *Server) registerAdmin(e *echo.Echo) {
 	a := &adminAPI{s: s, db: s.db}
 	add := func(method, path, name string, h echo.HandlerFunc) {
-		e.Add(method, path, h, s.named(name), sameOrigin, s.authenticate, s.requireAdmin)
+		e.Add(method, path, chain(h, s.named(name), sameOrigin, s.authenticate, s.requireAdmin))
 	}
 	add(http.MethodGet, "/admin/collections", rAdminCollections, a.listCollections)
 	add(http.MethodPost, "/admin/collections", rAdminCollections, a.createCollection)

@@ -1,16 +1,14 @@
 package taxii
 
 import (
+	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"math"
 	"net/http"
 	"runtime"
@@ -64,8 +62,8 @@ func callerOf(a store.Account) *caller {
 // callerFrom returns the caller that authenticate stored (anonymous if
 // none).
 func callerFrom(c echo.Context) *caller {
-	if who, ok := c.Get(ctxCaller).(*caller); ok {
-		return who
+	if rs := lookupState(c); rs != nil && rs.caller != nil {
+		return rs.caller
 	}
 	return anonymous
 }
@@ -108,10 +106,10 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
 		if h == "" {
-			c.Set(ctxCaller, anonymous)
+			stateOf(c).caller = anonymous
 			return next(c)
 		}
-		who, err := s.auth.login(c.Request().Context(), c.RealIP(), h)
+		who, err := s.auth.login(c.Request().Context(), c.RealIP, h)
 		if err != nil {
 			var ae *apiError
 			if errors.As(err, &ae) {
@@ -124,7 +122,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			s.metrics.authFailure()
 			return &apiError{Status: http.StatusUnauthorized, Description: "the credentials are missing, malformed or wrong", Err: err}
 		}
-		c.Set(ctxCaller, who)
+		stateOf(c).caller = who
 		return next(c)
 	}
 }
@@ -173,9 +171,10 @@ var (
 // authenticator verifies credentials with a short cache of successes and
 // a per-IP throttle of failures.
 type authenticator struct {
-	s    *Server
-	key  [32]byte  // random per process: cache keys are not plain hashes
-	macs sync.Pool // of HMAC-SHA256 under key, reset per use (cacheKey)
+	s *Server
+	// ipad and opad are a key random per process (cache keys are not
+	// plain hashes), padded for HMAC-SHA256 (cacheKey).
+	ipad, opad [sha256.BlockSize]byte
 
 	mu       sync.Mutex
 	cache    map[[32]byte]cacheEntry
@@ -314,8 +313,15 @@ func newAuthenticator(s *Server) *authenticator {
 		hashWait:   defaultHashWait,
 	}
 	a.life, a.cancel = context.WithCancel(context.Background())
-	_, _ = rand.Read(a.key[:])
-	a.macs.New = func() any { return hmac.New(sha256.New, a.key[:]) }
+	var key [32]byte
+	_, _ = rand.Read(key[:])
+	for i := range a.ipad {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		a.ipad[i], a.opad[i] = k^0x36, k^0x5c
+	}
 	return a
 }
 
@@ -326,27 +332,88 @@ type credential struct {
 	user, pass string   // Basic
 }
 
+// tokenUser stands for the user in the cache key of a bearer token: no
+// account name starts with NUL.
+const tokenUser = "\x00token"
+
+// parse parses an Authorization header: the strings of credential are
+// what a check of the store needs.
 func (a *authenticator) parse(header string) (credential, error) {
+	var buf basicBuf
+	token, user, pass, err := splitCredentials(header, &buf)
+	if err != nil {
+		return credential{}, err
+	}
+	if token != "" {
+		return credential{key: cacheKey(a, tokenUser, token), token: token}, nil
+	}
+	return credential{key: cacheKey(a, user, pass), user: string(user), pass: string(pass)}, nil
+}
+
+// parseKey is the cache key of parse, without allocating (for Basic
+// credentials up to len(basicBuf)): a cached caller needs nothing else.
+func (a *authenticator) parseKey(header string) ([32]byte, error) {
+	var buf basicBuf
+	token, user, pass, err := splitCredentials(header, &buf)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	if token != "" {
+		return cacheKey(a, tokenUser, token), nil
+	}
+	return cacheKey(a, user, pass), nil
+}
+
+// asciiEqualFold reports whether s is lower, ignoring the case of ASCII
+// letters only (lower is lower case): an authentication scheme is a token
+// (RFC 9110 §11.1), so no Unicode folding (which makes "ſ" an "s").
+func asciiEqualFold(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// basicBuf holds Basic credentials while they are decoded: the encoded
+// form, then the decoded one. Longer credentials are decoded on the heap.
+type basicBuf [2][256]byte
+
+// splitCredentials splits an Authorization header into a bearer token
+// ("Bearer" or "Token"), or a Basic user and password decoded into buf.
+// Malformed headers, empty tokens and empty user names or passwords are
+// errBadCredentials.
+func splitCredentials(header string, buf *basicBuf) (token string, user, pass []byte, err error) {
 	scheme, cred, _ := strings.Cut(strings.TrimSpace(header), " ")
 	cred = strings.TrimSpace(cred)
-	switch strings.ToLower(scheme) {
-	case "bearer", "token":
+	switch {
+	case asciiEqualFold(scheme, "bearer"), asciiEqualFold(scheme, "token"):
 		if cred == "" {
-			return credential{}, errBadCredentials
+			return "", nil, nil, errBadCredentials
 		}
-		return credential{key: a.cacheKey("\x00token", cred), token: cred}, nil // no account name starts with NUL
-	case "basic":
-		raw, err := base64.StdEncoding.DecodeString(cred)
-		if err != nil {
-			return credential{}, errBadCredentials
+		return cred, nil, nil, nil
+	case asciiEqualFold(scheme, "basic"):
+		enc := append(buf[0][:0], cred...)
+		raw, derr := base64.StdEncoding.AppendDecode(buf[1][:0], enc)
+		if derr != nil {
+			return "", nil, nil, errBadCredentials
 		}
-		user, pass, ok := strings.Cut(string(raw), ":")
-		if !ok || user == "" || pass == "" {
-			return credential{}, errBadCredentials
+		var ok bool
+		user, pass, ok = bytes.Cut(raw, []byte{':'})
+		if !ok || len(user) == 0 || len(pass) == 0 {
+			return "", nil, nil, errBadCredentials
 		}
-		return credential{key: a.cacheKey(user, pass), user: user, pass: pass}, nil
+		return "", user, pass, nil
 	}
-	return credential{}, errBadCredentials
+	return "", nil, nil, errBadCredentials
 }
 
 // tooMany is the throttle's 429.
@@ -361,12 +428,17 @@ func tooMany(wait time.Duration) *apiError {
 // login verifies the Authorization header h of a request from ip: the
 // cache first, then the throttle, then (sharing a check already in flight
 // for the same credentials) the store and the password hash.
-func (a *authenticator) login(ctx context.Context, ip, h string) (*caller, error) {
-	cred, perr := a.parse(h)
+func (a *authenticator) login(ctx context.Context, ipOf func() string, h string) (*caller, error) {
+	key, perr := a.parseKey(h)
 	if perr == nil {
-		if who := a.cached(cred.key); who != nil {
+		if who := a.cached(key); who != nil {
 			return who, nil
 		}
+	}
+	ip := ipOf() // after the cache: finding the client's address allocates
+	var cred credential
+	if perr == nil {
+		cred, perr = a.parse(h)
 	}
 	st := a.s.settings()
 	now := st.Now()
@@ -633,16 +705,22 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-func (a *authenticator) cacheKey(user, pass string) [32]byte {
-	m := a.macs.Get().(hash.Hash)
-	m.Reset()
-	_, _ = io.WriteString(m, user)
-	_, _ = m.Write([]byte{0})
-	_, _ = io.WriteString(m, pass)
-	var k [32]byte
-	m.Sum(k[:0])
-	a.macs.Put(m)
-	return k
+// cacheKey is the key under which the credentials user and pass are
+// cached: HMAC-SHA256 of user NUL pass under the authenticator's key.
+// It is computed with sha256.Sum256 over buffers on the stack, so looking
+// up cached credentials allocates nothing (crypto/hmac's writes through
+// hash.Hash would copy each string to the heap).
+func cacheKey[T string | []byte](a *authenticator, user, pass T) [32]byte {
+	var buf [sha256.BlockSize + 256]byte
+	msg := append(buf[:0], a.ipad[:]...)
+	msg = append(msg, user...)
+	msg = append(msg, 0)
+	msg = append(msg, pass...)
+	inner := sha256.Sum256(msg)
+	var outer [sha256.BlockSize + sha256.Size]byte
+	copy(outer[:], a.opad[:])
+	copy(outer[sha256.BlockSize:], inner[:])
+	return sha256.Sum256(outer[:])
 }
 
 // tokenHash is the hex SHA-256 under which API tokens are stored.

@@ -127,7 +127,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		log.Debug("request refused", "status", status, "err", err)
 	}
-	c.Set(ctxStatus, status)
+	stateOf(c).status = status
 	resp := c.Response()
 	if resp.Committed {
 		return

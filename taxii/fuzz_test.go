@@ -3,7 +3,10 @@ package taxii
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +141,35 @@ func FuzzTimestamp(f *testing.F) {
 			t.Fatalf("formatTimestamp(%v) = %q", ts, formatTimestamp(ts))
 		}
 	})
+}
+
+// scanQuery reads a query string exactly as url.ParseQuery does: the same
+// keys and values in the same order, and the same error.
+func FuzzScanQuery(f *testing.F) {
+	for _, s := range []string{
+		"", "a=1&b=2&a=3", "limit=10&added_after=2026-01-02T03:04:05Z", "%zz", "a=%", "a=%zz&b;c=1",
+		"a;b=1&%zz=2", "&&&", "=x", "a==b", "a+b=c+d", "match%5Btype%5D=indicator", strings.Repeat("&", maxQueryParams),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		want, wantErr := url.ParseQuery(raw)
+		got := url.Values{}
+		err := scanQuery(raw, func(k, v string) { got[k] = append(got[k], v) })
+		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("scanQuery(%q): error %v, url.ParseQuery %v", raw, err, wantErr)
+		}
+		if wantErr == nil && !maps.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("scanQuery(%q) = %v, url.ParseQuery %v", raw, got, want)
+		}
+	})
+}
+
+// No endpoint supports more parameters than parseQuery has room for.
+func TestSupportedFitsParseQuery(t *testing.T) {
+	for ep, names := range supported {
+		if len(names) > maxSupported {
+			t.Errorf("endpoint %d supports %d parameters, more than maxSupported (%d)", ep, len(names), maxSupported)
+		}
+	}
 }

@@ -176,6 +176,9 @@ const (
 // q > 0 covers TAXII 2.1, e.g. an explicit version=2.0 or the TAXII 2.0
 // media type, or when the most specific matching range has q=0.
 func acceptable(header string, allowSTIX bool) bool {
+	if header == MediaTypeTAXII { // what nearly every client sends: nothing to parse
+		return true
+	}
 	if strings.TrimSpace(header) == "" {
 		return true
 	}

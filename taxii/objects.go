@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -235,10 +236,12 @@ func (s *Server) writeEnvelope(c echo.Context, pr *pageRequest, q store.Query) e
 	}
 	stamp := pr.stamp.stamp
 	var kb [256]byte
-	fill := pageFill{pc: pc, stamp: stamp, key: appendPageKey(kb[:0], pr.col.ID, q)}
-	if p := pc.get(fill.key, stamp); p != nil {
+	key := appendPageKey(kb[:0], pr.col.ID, q)
+	if p := pc.get(key, stamp); p != nil {
 		return s.writeCachedEnvelope(c, pr, p)
 	}
+	// A copy of the key for the walk: kb then stays on the stack.
+	fill := pageFill{pc: pc, stamp: stamp, key: bytes.Clone(key)}
 	return s.walkEnvelope(c, pr, q, &fill)
 }
 
@@ -307,7 +310,7 @@ func (s *Server) walkEnvelope(c echo.Context, pr *pageRequest, q store.Query, fi
 		fill.keep(pr, info, objects)
 	}
 	var head [512]byte // fits the usual next token: no allocation
-	h := s.appendEnvelopeHead(head[:0], pr, info)
+	h := appendEnvelopeHead(head[:0], s.tokens, pr, info, s.settings().EmptyObjectsList)
 	if w == nil {
 		w = startBody(c, http.StatusOK)
 	}
@@ -323,9 +326,9 @@ func (s *Server) walkEnvelope(c echo.Context, pr *pageRequest, q store.Query, fi
 // appendEnvelopeHead appends the envelope up to its first object:
 // `{"more":…` and, when the page has objects or the settings ask for an
 // empty list, `,"objects":[`.
-func (s *Server) appendEnvelopeHead(b []byte, pr *pageRequest, info store.PageInfo) []byte {
-	b = s.appendMoreNext(b, pr, info.More, info.Next)
-	if info.Count > 0 || s.settings().EmptyObjectsList {
+func appendEnvelopeHead(b []byte, tokens tokenSigner, pr *pageRequest, info store.PageInfo, emptyList bool) []byte {
+	b = appendMoreNext(b, tokens, pr, info.More, info.Next)
+	if info.Count > 0 || emptyList {
 		b = append(b, `,"objects":[`...)
 	}
 	return b
@@ -341,11 +344,10 @@ func (s *Server) writeCachedEnvelope(c echo.Context, pr *pageRequest, p *cachedP
 	} else if err := s.pageDateHeaders(c, pr, p.info); err != nil {
 		return err
 	}
-	var head [512]byte
-	h := s.appendEnvelopeHead(head[:0], pr, p.info)
+	ph := s.cachedHead(pr, p)
 	if p.info.Count == 0 || acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
 		w := startBody(c, http.StatusOK)
-		_, _ = w.Write(h)
+		_, _ = w.Write(ph.head)
 		switch {
 		case p.info.Count > 0:
 			_, _ = w.Write(p.body)
@@ -363,11 +365,11 @@ func (s *Server) writeCachedEnvelope(c echo.Context, pr *pageRequest, p *cachedP
 	} else {
 		hdr[echo.HeaderVary] = valVaryAcceptEncoding
 	}
-	hdr.Set(echo.HeaderContentLength, strconv.Itoa(len(h)+len(p.body)))
+	hdr[echo.HeaderContentLength] = ph.length
 	resp.WriteHeader(http.StatusOK)
 	// Two writes, like one: net/http buffers the head and sends it with
 	// the start of the body.
-	_, err := resp.Write(h)
+	_, err := resp.Write(ph.head)
 	if err == nil {
 		_, err = resp.Write(p.body)
 	}
@@ -375,6 +377,24 @@ func (s *Server) writeCachedEnvelope(c echo.Context, pr *pageRequest, p *cachedP
 		s.logFor(c).Debug("response body cut short", "err", err)
 	}
 	return nil
+}
+
+// cachedHead returns the head of cached page p for the request pr: the
+// page's memo when it was made for the same token scope, filters and
+// settings, else a new one, which becomes the memo when it is short
+// enough.
+func (s *Server) cachedHead(pr *pageRequest, p *cachedPage) *pageHead {
+	emptyList := s.settings().EmptyObjectsList
+	sc := pr.scope()
+	if ph := p.headFor(sc, pr.f, emptyList); ph != nil {
+		return ph
+	}
+	h := appendEnvelopeHead(nil, s.tokens, pr, p.info, emptyList)
+	ph := &pageHead{scope: sc, f: pr.f, emptyList: emptyList, head: h, length: []string{strconv.Itoa(len(h) + len(p.body))}}
+	if len(h) <= maxMemoHead {
+		p.head.Store(ph)
+	}
+	return ph
 }
 
 // readPage fills a page through the store's streaming walk: add is called
@@ -404,17 +424,17 @@ var (
 
 // appendMore appends `{"more":false` or `{"more":true,"next":"…"`.
 func (s *Server) appendMore(buf []byte, pr *pageRequest, page store.Page) []byte {
-	return s.appendMoreNext(buf, pr, page.More, page.Next)
+	return appendMoreNext(buf, s.tokens, pr, page.More, page.Next)
 }
 
 // appendMoreNext is appendMore from a page's More and Next.
-func (s *Server) appendMoreNext(buf []byte, pr *pageRequest, more bool, next store.Position) []byte {
+func appendMoreNext(buf []byte, tokens tokenSigner, pr *pageRequest, more bool, next store.Position) []byte {
 	if !more {
 		return append(buf, `{"more":false`...)
 	}
 	buf = append(buf, `{"more":true,"next":"`...)
 	// A token is base64url and '.': nothing to escape in JSON.
-	buf = s.tokens.appendSign(buf, pr.scope(), pr.f, next)
+	buf = tokens.appendSign(buf, pr.scope(), pr.f, next)
 	return append(buf, '"')
 }
 

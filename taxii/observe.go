@@ -16,14 +16,51 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Keys of values kept in the echo context.
-const (
-	ctxRequestID = "herald.request_id"
-	ctxLogger    = "herald.logger"
-	ctxRoute     = "herald.route"
-	ctxCaller    = "herald.caller"
-	ctxStatus    = "herald.status"
-)
+// ctxState is the key of the request's reqState in the echo context, for
+// a request that did not pass through observe (see stateOf).
+const ctxState = "herald.request"
+
+// reqState is what the middleware and handlers of one request share: the
+// request id, the route name, the caller, the request's logger and the
+// status an error was answered with. observe hands it down the chain
+// inside the context (observedContext) rather than as values of the echo
+// context: each Set and Get of those takes a lock, and the first Set makes
+// a map.
+type reqState struct {
+	id     string
+	idHdr  [1]string // the X-Request-Id header's value, with no slice of its own to allocate
+	route  string
+	caller *caller
+	logger *slog.Logger // made on first use (logFor)
+	status int          // set by handleError
+}
+
+// observedContext is the context observe hands down the chain: the echo
+// context with the request's state beside it, made in one allocation.
+type observedContext struct {
+	echo.Context
+	state reqState
+}
+
+// lookupState returns the request's state, or nil if there is none yet.
+func lookupState(c echo.Context) *reqState {
+	if oc, ok := c.(*observedContext); ok {
+		return &oc.state
+	}
+	st, _ := c.Get(ctxState).(*reqState)
+	return st
+}
+
+// stateOf returns the request's state, making it if the request did not
+// pass through observe (a handler or middleware called on its own).
+func stateOf(c echo.Context) *reqState {
+	if st := lookupState(c); st != nil {
+		return st
+	}
+	st := &reqState{}
+	c.Set(ctxState, st)
+	return st
+}
 
 // headerRequestID carries the request id in both directions.
 const headerRequestID = "X-Request-Id"
@@ -41,9 +78,10 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if !validRequestID(rid) {
 			rid = newRequestID()
 		}
-		c.Set(ctxRequestID, rid) // logFor builds the request's logger when a handler logs
+		oc := &observedContext{Context: c, state: reqState{id: rid, idHdr: [1]string{rid}}}
+		c, rs := oc, &oc.state // logFor builds the request's logger when a handler logs
 		h := resp.Header()
-		h[keyRequestID] = []string{rid}
+		h[keyRequestID] = rs.idHdr[:]
 		h[echo.HeaderContentType] = valTAXIIType
 		setSecurityHeaders(h, req, s.useTLS)
 		if req.Header.Get(echo.HeaderXForwardedFor) != "" && !s.proxyWarned.Load() && len(s.settings().proxies) == 0 && s.proxyWarned.CompareAndSwap(false, true) {
@@ -69,10 +107,10 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 
 		status := resp.Status
-		if st, ok := c.Get(ctxStatus).(int); ok && st == statusClientClosed {
-			status = st
+		if rs.status == statusClientClosed {
+			status = rs.status
 		}
-		route, _ := c.Get(ctxRoute).(string)
+		route := rs.route
 		if route == "" {
 			route = rUnmatched
 		}
@@ -100,7 +138,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.String("client_ip", c.RealIP()),
 		)
-		if who, ok := c.Get(ctxCaller).(*caller); ok && who.Name != "" {
+		if who := rs.caller; who != nil && who.Name != "" {
 			attrs = append(attrs, slog.String("user", who.Name))
 		}
 		if req.URL.RawQuery != "" {
@@ -158,23 +196,23 @@ var (
 
 // requestID returns the request id of c ("" outside observe).
 func requestID(c echo.Context) string {
-	id, _ := c.Get(ctxRequestID).(string)
-	return id
+	if rs := lookupState(c); rs != nil {
+		return rs.id
+	}
+	return ""
 }
 
 // logFor returns the logger carrying the request id of c, made on first
 // use: most requests never log from a handler.
 func (s *Server) logFor(c echo.Context) *slog.Logger {
-	if l, ok := c.Get(ctxLogger).(*slog.Logger); ok {
-		return l
-	}
-	rid := requestID(c)
-	if rid == "" {
+	rs := lookupState(c)
+	if rs == nil || rs.id == "" {
 		return s.log
 	}
-	l := s.log.With("request_id", rid)
-	c.Set(ctxLogger, l)
-	return l
+	if rs.logger == nil {
+		rs.logger = s.log.With("request_id", rs.id)
+	}
+	return rs.logger
 }
 
 func newRequestID() string {

@@ -42,7 +42,8 @@ type pageCache struct {
 }
 
 // cachedPage is the store's answer to one query under one stamp. It is
-// never modified once cached.
+// never modified once cached, except for head, a memo of what a request
+// derived from it.
 type cachedPage struct {
 	stamp uint64
 	info  store.PageInfo
@@ -52,6 +53,41 @@ type cachedPage struct {
 	// dates are the page's date headers (pageDateValues); nil for an
 	// empty page, whose dates come from the request.
 	dates []string
+	// head is the envelope head the page was last served with (see
+	// pageHead), nil until then.
+	head atomic.Pointer[pageHead]
+}
+
+// pageHead is the part of a cached envelope that depends on the request:
+// the head `{"more":…,"next":"…","objects":[` and the envelope's
+// Content-Length, with what they were made from: the next token's scope
+// (endpoint, collection, object, caller) and filters, and whether an empty
+// page has an empty "objects" list. The page key fixes the rest (the
+// limit, the position, more and next). A page keeps the last head it was
+// served with: a feed polls the same page as the same account, and
+// signing the next token is the largest part of serving a page from
+// memory. Immutable once made.
+type pageHead struct {
+	scope     scope
+	f         filters
+	emptyList bool
+	head      []byte
+	length    []string // the Content-Length header's value
+}
+
+// maxMemoHead is the longest head a cached page keeps; entrySize counts
+// it for every entry. Longer heads (next tokens with long filter lists)
+// are made per request.
+const maxMemoHead = 1024
+
+// headFor returns the memo of p for scope sc, filters f and emptyList, or
+// nil when it was made for other ones.
+func (p *cachedPage) headFor(sc scope, f filters, emptyList bool) *pageHead {
+	h := p.head.Load()
+	if h == nil || h.scope != sc || h.emptyList != emptyList || !h.f.equal(f) {
+		return nil
+	}
+	return h
 }
 
 // DefaultPageCacheBytes is the page cache's memory when Config leaves it
@@ -107,7 +143,7 @@ func (pc *pageCache) put(key []byte, p *cachedPage) {
 
 // entrySize is what one entry costs: its key, its body and the fixed part.
 func entrySize(keyLen int, p *cachedPage) int64 {
-	const overhead = 128 // the map slot, the struct, two slice headers
+	const overhead = 128 + maxMemoHead // the map slot, the struct, the slice headers, the head memo
 	return int64(keyLen + cap(p.body) + overhead)
 }
 

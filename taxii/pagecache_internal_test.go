@@ -65,7 +65,7 @@ func TestPageKeyIsExact(t *testing.T) {
 // entries are replaced and dropped, and does not keep a page larger than a
 // sixteenth of it.
 func TestPageCacheBudget(t *testing.T) {
-	pc := &pageCache{maxBytes: 16 << 10, maxEntry: 1 << 10, pages: map[string]*cachedPage{}}
+	pc := &pageCache{maxBytes: 32 << 10, maxEntry: 2 << 10, pages: map[string]*cachedPage{}}
 	page := func(n int) *cachedPage { return &cachedPage{stamp: 1, body: make([]byte, n)} }
 	for i := range 200 {
 		pc.put([]byte{byte(i), byte(i >> 8)}, page(500+i%300))

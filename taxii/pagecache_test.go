@@ -134,6 +134,26 @@ func TestPageCacheAnswersAsTheStoreDoes(t *testing.T) {
 			}
 		}
 	}
+	// A cached page remembers the head (and its next token) it was last
+	// served with: callers and endpoints taking turns on one page (the
+	// object endpoint and match[id] share a page) each get their own.
+	id := url.QueryEscape(indicator(1, "").ID)
+	for round := range 3 {
+		for _, user := range []string{"", userReader, ""} {
+			for _, path := range []string{
+				obj + "?match[version]=all&limit=1",
+				objectsPath(e, e.pub, "match[id]="+id+"&match[version]=all&limit=1"),
+			} {
+				r := req{path: path, user: user, header: map[string]string{"Accept-Encoding": ""}}
+				got, want := e.do(r), ref.do(r)
+				sameResponse(t, fmt.Sprintf("turns, round %d, %s as %q", round, path, user), got, want)
+				if got.envelope(t).Next == "" {
+					t.Fatalf("%s: no next token", path)
+				}
+			}
+		}
+	}
+
 	// The caller's own next token: the reader's follows to the reader's
 	// second page, anonymous's is refused to the reader (it is bound to
 	// its caller), even when the page itself came from the cache.

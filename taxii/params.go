@@ -1,6 +1,7 @@
 package taxii
 
 import (
+	"errors"
 	"net/url"
 	"sort"
 	"strconv"
@@ -58,6 +59,11 @@ type filters struct {
 	SpecVersions  []string // sorted, unique
 }
 
+// equal reports whether f and g select the same versions.
+func (f filters) equal(g filters) bool {
+	return f.HasAddedAfter == g.HasAddedAfter && (!f.HasAddedAfter || f.AddedAfter.Equal(g.AddedAfter)) && f.sameMatch(g)
+}
+
 // hasMatch reports whether any match[...] filter is set.
 func (f filters) hasMatch() bool {
 	return len(f.IDs)+len(f.Types)+len(f.Versions)+len(f.SpecVersions) > 0
@@ -102,19 +108,33 @@ func parseQuery(raw string, ep endpoint) (params, error) {
 	if len(raw) > maxQueryLen {
 		return p, badRequest("the query string is longer than %d bytes", maxQueryLen)
 	}
-	values, err := url.ParseQuery(raw)
+	names := supported[ep]
+	var found [maxSupported]struct {
+		value string
+		n     int
+	}
+	err := scanQuery(raw, func(key, value string) {
+		for i, name := range names {
+			if key == name {
+				if found[i].n == 0 {
+					found[i].value = value
+				}
+				found[i].n++
+				return
+			}
+		}
+	})
 	if err != nil {
 		return p, badRequest("the query string is malformed: %v", err)
 	}
-	for _, name := range supported[ep] {
-		vs, ok := values[name]
-		if !ok {
+	for i, name := range names {
+		if found[i].n == 0 {
 			continue
 		}
-		if len(vs) > 1 {
+		if found[i].n > 1 {
 			return p, badRequest("%s must not appear more than once", name)
 		}
-		v := vs[0]
+		v := found[i].value
 		switch name {
 		case qAddedAfter:
 			t, err := parseTimestamp(v)
@@ -149,6 +169,52 @@ func parseQuery(raw string, ep endpoint) (params, error) {
 		}
 	}
 	return p, nil
+}
+
+// maxSupported is the most parameters an endpoint supports (supported).
+const maxSupported = 8
+
+// maxQueryParams is net/url's default limit on the parameters of a query
+// string (GODEBUG urlmaxqueryparams).
+const maxQueryParams = 10000
+
+// scanQuery calls f with each key and value of the query string raw,
+// unescaped, in order, and returns the first error, exactly as
+// url.ParseQuery would fill and answer (FuzzScanQuery compares them), but
+// without building its map: the query of every page request passes here.
+func scanQuery(raw string, f func(key, value string)) error {
+	if strings.Count(raw, "&")+1 > maxQueryParams {
+		return errors.New("number of URL query parameters exceeded limit")
+	}
+	var err error
+	for raw != "" {
+		var key string
+		key, raw, _ = strings.Cut(raw, "&")
+		if strings.Contains(key, ";") {
+			err = errors.New("invalid semicolon separator in query")
+			continue
+		}
+		if key == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(key, "=")
+		key, err1 := url.QueryUnescape(key)
+		if err1 != nil {
+			if err == nil {
+				err = err1
+			}
+			continue
+		}
+		value, err1 = url.QueryUnescape(value)
+		if err1 != nil {
+			if err == nil {
+				err = err1
+			}
+			continue
+		}
+		f(key, value)
+	}
+	return err
 }
 
 // parseLimit accepts a positive decimal integer. Huge values are an

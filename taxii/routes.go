@@ -2,6 +2,7 @@ package taxii
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 )
@@ -30,32 +31,28 @@ const (
 //	func init() { routeHooks = append(routeHooks, (*Server).registerAdmin) }
 //
 // Hooks run once, in NewServer, after the TAXII routes exist. They should
-// register per-route middleware (e.GET(path, h, mw...)), not groups: Echo
-// gives a group catch-all routes so its middleware runs, which turns a
-// wrong method into a 404 without Allow instead of a 405. Use s.named,
-// s.authenticate and s.requireAdmin.
+// register each route with its middleware composed by chain
+// (e.GET(path, chain(h, mw...))), not groups: Echo gives a group catch-all
+// routes so its middleware runs, which turns a wrong method into a 404
+// without Allow instead of a 405. Use s.named, s.authenticate and
+// s.requireAdmin.
 var routeHooks []func(s *Server, e *echo.Echo)
 
 // newEcho builds the router. Paths are registered without trailing slash;
-// the pre-router middleware normalises request paths (trailing slash and
-// doubled slashes), so /taxii2, /taxii2/ and //taxii2// all match.
+// ServeHTTP normalises request paths (trailing slash and doubled slashes)
+// before routing, so /taxii2, /taxii2/ and //taxii2// all match.
 func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = s.clientIP
-	e.Pre(normalisePath)
 	e.Use(s.observe)
 
 	root := "/" + s.apiRoot
 	col := root + "/collections/:collection"
 	obj := col + "/objects/:object"
-	taxii := func(name string, h echo.HandlerFunc, stixOK bool) (echo.HandlerFunc, []echo.MiddlewareFunc) {
-		return h, []echo.MiddlewareFunc{s.named(name), s.authenticate, negotiate(stixOK)}
-	}
 	add := func(method, path, name string, h echo.HandlerFunc, stixOK bool) {
-		h, mw := taxii(name, h, stixOK)
-		e.Add(method, path, h, mw...)
+		e.Add(method, path, chain(h, s.named(name), s.authenticate, negotiate(stixOK)))
 	}
 	add(http.MethodGet, "/taxii2", rDiscovery, s.getDiscovery, false)
 	add(http.MethodGet, root, rAPIRoot, s.getAPIRoot, false)
@@ -69,8 +66,8 @@ func (s *Server) newEcho() *echo.Echo {
 	add(http.MethodDelete, obj, rDeleteObject, s.deleteObject, false)
 	add(http.MethodGet, obj+"/versions", rVersions, s.getVersions, false)
 
-	e.GET("/healthz", s.getHealth, s.named(rHealth))
-	e.GET("/metrics", s.getMetrics, s.named(rMetrics), s.authenticate)
+	e.GET("/healthz", chain(s.getHealth, s.named(rHealth)))
+	e.GET("/metrics", chain(s.getMetrics, s.named(rMetrics), s.authenticate))
 
 	for _, hook := range routeHooks {
 		hook(s, e)
@@ -78,11 +75,21 @@ func (s *Server) newEcho() *echo.Echo {
 	return e
 }
 
+// chain wraps h in mw, the first outermost, once: Echo would wrap a
+// route's middleware around its handler again on every request (a closure
+// per middleware per request).
+func chain(h echo.HandlerFunc, mw ...echo.MiddlewareFunc) echo.HandlerFunc {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
 // named records the route name for logs and metrics.
 func (s *Server) named(name string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(ctxRoute, name)
+			stateOf(c).route = name
 			return next(c)
 		}
 	}
@@ -108,26 +115,27 @@ func negotiate(stixOK bool) echo.MiddlewareFunc {
 
 // normalisePath collapses repeated slashes (MISP's taxii_push builds
 // "base + '/' + root") and drops a trailing slash before routing.
-func normalisePath(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		u := c.Request().URL
-		u.Path = cleanSlashes(u.Path)
-		if u.RawPath != "" {
-			u.RawPath = cleanSlashes(u.RawPath)
-		}
-		return next(c)
+func normalisePath(u *url.URL) {
+	u.Path = cleanSlashes(u.Path)
+	if u.RawPath != "" {
+		u.RawPath = cleanSlashes(u.RawPath)
 	}
 }
 
 func cleanSlashes(p string) string {
 	clean := true
-	for i := 0; i < len(p); i++ {
-		if p[i] == '/' && (i+1 == len(p) && i > 0 || i+1 < len(p) && p[i+1] == '/') {
+	for i := 0; i+1 < len(p); i++ {
+		if p[i] == '/' && p[i+1] == '/' {
 			clean = false
 			break
 		}
 	}
 	if clean {
+		// No doubled slash: at most the trailing one goes, which a
+		// substring does without copying (TAXII URLs all end in '/').
+		if len(p) > 1 && p[len(p)-1] == '/' {
+			return p[:len(p)-1]
+		}
 		return p
 	}
 	b := make([]byte, 0, len(p))

@@ -79,7 +79,15 @@ func (s *Server) settings() *settings { return s.set.Load() }
 // Handler returns the HTTP handler: TAXII endpoints, /healthz, /metrics and
 // (when admin.go registers it) the admin API. Use it with httptest or your
 // own http.Server; Serve adds TLS, timeouts and graceful shutdown.
-func (s *Server) Handler() http.Handler { return s.e }
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// serveHTTP normalises the request's path (normalisePath) and routes it.
+// This is Echo's pre-router middleware done by hand: Echo would make
+// closures for it on every request.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	normalisePath(r.URL)
+	s.e.ServeHTTP(w, r)
+}
 
 // Reload applies a new configuration while serving (SIGHUP): page sizes,
 // max_content_length, public base URL, titles, trusted proxies, auth
@@ -125,7 +133,7 @@ func (s *Server) Reload(cfg Config) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	st := s.settings()
 	hs := &http.Server{
-		Handler:           s.e,
+		Handler:           s.Handler(),
 		ReadHeaderTimeout: st.ReadHeaderTimeout,
 		ReadTimeout:       st.ReadTimeout,
 		WriteTimeout:      st.WriteTimeout,

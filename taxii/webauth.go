@@ -123,7 +123,7 @@ func (s *Server) AccountVisitor(ctx context.Context, name string) (Visitor, stri
 // line names the account as TAXII's do.
 func (s *Server) SetVisitor(c echo.Context, v Visitor) {
 	if v.c != nil {
-		c.Set(ctxCaller, v.c)
+		stateOf(c).caller = v.c
 	}
 }
 
@@ -138,7 +138,7 @@ func (s *Server) SecureCookies(r *http.Request) bool {
 // by cmd/herald right after NewServer). Handlers write their own
 // responses; an error they return is rendered as a TAXII error.
 func (s *Server) Mount(method, path, name string, h echo.HandlerFunc) {
-	s.e.Add(method, path, h, s.named(name))
+	s.e.Add(method, path, chain(h, s.named(name)))
 }
 
 // webAuthError turns the middleware's refusal into an *AuthError and
