@@ -9,7 +9,9 @@
 #   HOST, ACCEPT  127.0.0.1 and the TAXII media type
 #   BIN           where herald and loadprep were built
 #   ADMIN_PASSWORD, HERALD_LOG_LEVEL   for herald serve
-#   RUN_DIR, THREADS, CONNS, WARMUP, DURATION   for measure
+#   RUN_DIR, THREADS, CONNS, WARMUP, DURATION   for measure (which sets RPS,
+#                 P50, P99 and, given a server's pid, CPU_US: that server's CPU
+#                 time per request)
 #   PG_BIN        (for the pg_* functions) the directory of initdb and pg_ctl
 # shellcheck disable=SC2154 # those variables are the caller's
 
@@ -127,10 +129,13 @@ to_ms() {
 		printf "%.2f", n }'
 }
 
-# measure NAME URL [AUTH_HEADER]: a WARMUP run first when NAME ends in
-# -r1 (the first round), then the measured run of DURATION; its output
+# measure NAME URL [AUTH_HEADER] [PID]: a WARMUP run first when NAME ends
+# in -r1 (the first round), then the measured run of DURATION; its output
 # stays in $RUN_DIR/wrk-NAME.txt. Sets RPS, P50 and P99 (ms); fails on
-# any non-2xx response.
+# any non-2xx response. Given the pid of the server, also CPU_US: the CPU
+# time (user and system) the server spent per request during the measured
+# run. Unlike requests/s, it does not depend on how much CPU the client and
+# other processes on the machine left the server.
 #
 # With credentials, one request first logs in (untimed). Herald remembers
 # verified credentials for a minute and re-checks them in the background
@@ -141,7 +146,7 @@ to_ms() {
 # about 1-3 ms. The cost of a login is in docs/performance.md.
 RPS='' P50='' P99='' SOCKERR=''
 measure() {
-	local name=$1 url=$2 auth=${3:-} out=$RUN_DIR/wrk-$1.txt
+	local name=$1 url=$2 auth=${3:-} cpu_pid=${4:-} out=$RUN_DIR/wrk-$1.txt ticks0=''
 	local args=(-t"$THREADS" -c"$CONNS" --latency --timeout 10s -H "Accept: $ACCEPT")
 	[[ -n $auth ]] && args+=(-H "Authorization: $auth")
 	check_loopback "$url"
@@ -150,7 +155,16 @@ measure() {
 	elif [[ -n $auth ]]; then
 		fetch "$url" "$RUN_DIR/login-$name.json" "" "$auth"
 	fi
+	[[ -z $cpu_pid ]] || ticks0=$(cpu_ticks "$cpu_pid")
 	timeout 600 wrk "${args[@]}" -d"$DURATION" "$url" >"$out"
+	CPU_US=''
+	if [[ -n $ticks0 ]]; then
+		local ticks1 requests
+		ticks1=$(cpu_ticks "$cpu_pid")
+		requests=$(awk '/requests in/ {print $1}' "$out")
+		[[ -n $ticks1 && $requests -gt 0 ]] &&
+			CPU_US=$(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+	fi
 	if grep -q 'Non-2xx or 3xx responses' "$out"; then
 		cat "$out" >&2
 		die "$name: some responses were not 2xx (see $out)"
@@ -165,7 +179,19 @@ measure() {
 	[[ $P50 != bad && $P99 != bad ]] || die "$name: unknown latency unit in '$p50' or '$p99' ($out)"
 	SOCKERR=$(grep -o 'Socket errors:.*' "$out" || true)
 	[[ -z $SOCKERR ]] || log "$name: $SOCKERR"
-	log "$name: $RPS req/s, p50 $P50 ms, p99 $P99 ms"
+	log "$name: $RPS req/s, p50 $P50 ms, p99 $P99 ms${CPU_US:+, server CPU $CPU_US µs per request}"
+}
+
+# cpu_ticks PID: the CPU time (user + system, in clock ticks) of process
+# PID and of its children (nginx's workers), "" once PID is gone.
+cpu_ticks() {
+	local pid=$1 kid files
+	[[ -r /proc/$pid/stat ]] || return 0
+	files=("/proc/$pid/stat")
+	for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null || true); do
+		files+=("/proc/$kid/stat")
+	done
+	cat "${files[@]}" 2>/dev/null | awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
 }
 
 # fetch URL FILE [USER:PASSWORD] [AUTHORIZATION]: GET with curl; the

@@ -18,7 +18,9 @@
 #   nginx, static file       (the anonymous response body, byte for byte)
 #   bare Go                  (loadprep -serve-static: the same bytes from memory)
 # Ratios are to the bare Go handler (the floor of any Go server), to nginx
-# and, for Herald, to Herald on bbolt, anonymous. Targets are registered by
+# and, for Herald, to Herald on bbolt, anonymous. Beside requests/s, each
+# row gives the server's own CPU time per request (from /proc), which does
+# not depend on what the client and other processes leave it. Targets are registered by
 # one function per server family (targets_bolt, targets_postgres,
 # targets_static; see "targets" below to add one). It prints a Markdown
 # table (also written to $LOAD_DIR/results.md). The functions it shares
@@ -296,17 +298,18 @@ human() { # 10000 -> 10k, 1000000 -> 1M
 
 # ---------------------------------------------------------------- targets
 # A target is one wrk measurement: a name, a table label, a URL, an
-# Authorization header (or none), the body size and, optionally, a
+# Authorization header (or none), the body size, the pid of the server
+# process whose CPU time per request is reported and, optionally, a
 # function called with "start" before each of its measurements and "stop"
 # after (the writer of herald-pg-writes). Each server family has a
 # function that starts its servers, checks their pages and registers its
 # targets with add_target (targets_bolt, targets_postgres,
 # targets_static); stop_targets stops them all. The table, the medians and
 # the ratios follow by themselves.
-T_NAME=() T_LABEL=() T_URL=() T_AUTH=() T_BYTES=() T_DURING=() T_RPS=() T_P99=() T_PIDS=()
-reset_targets() { T_NAME=() T_LABEL=() T_URL=() T_AUTH=() T_BYTES=() T_DURING=() T_RPS=() T_P99=() T_PIDS=(); }
-add_target() { # NAME LABEL URL AUTH BYTES [DURING]
-	T_NAME+=("$1") T_LABEL+=("$2") T_URL+=("$3") T_AUTH+=("$4") T_BYTES+=("$5") T_DURING+=("${6:-}")
+T_NAME=() T_LABEL=() T_URL=() T_AUTH=() T_BYTES=() T_CPUPID=() T_DURING=() T_RPS=() T_P99=() T_PIDS=()
+reset_targets() { T_NAME=() T_LABEL=() T_URL=() T_AUTH=() T_BYTES=() T_CPUPID=() T_DURING=() T_RPS=() T_P99=() T_PIDS=(); }
+add_target() { # NAME LABEL URL AUTH BYTES PID [DURING]
+	T_NAME+=("$1") T_LABEL+=("$2") T_URL+=("$3") T_AUTH+=("$4") T_BYTES+=("$5") T_CPUPID+=("$6") T_DURING+=("${7:-}")
 }
 stop_targets() {
 	local pid
@@ -325,7 +328,7 @@ targets_bolt() {
 	cp --reflink=auto "$db" "$RUN_DIR/nocache.db"
 	start_herald "$RUN_DIR/nocache.db" "$RUN_DIR/herald-nocache.log" --page-cache-bytes -1
 	T_PIDS+=("$HERALD_PID")
-	local nocache_url=$HERALD_URL
+	local nocache_url=$HERALD_URL nocache_pid=$HERALD_PID
 	start_herald "$db" "$RUN_DIR/herald.log"
 	T_PIDS+=("$HERALD_PID")
 	log "[$size] herald on $HERALD_URL; page $path"
@@ -356,12 +359,12 @@ targets_bolt() {
 	b_anon=$(wc -c <"$RUN_DIR/page-anon.json")
 	b_auth=$(wc -c <"$RUN_DIR/page-auth.json")
 	b_token=$(wc -c <"$RUN_DIR/page-token.json")
-	add_target herald-anon "herald (bbolt), anonymous" "$HERALD_URL$path" "" "$b_anon"
-	add_target herald-basic "herald (bbolt), Basic" "$HERALD_URL$path" "$BASIC" "$b_auth"
-	add_target herald-bearer "herald (bbolt), bearer token" "$HERALD_URL$path" "Bearer $TOKEN" "$b_token"
-	add_target herald-first "herald (bbolt), anonymous, first page" "$HERALD_URL$first" "" "$(wc -c <"$RUN_DIR/page-first.json")"
-	add_target herald-deep "herald (bbolt), anonymous, deep page" "$HERALD_URL$deeppath" "" "$(wc -c <"$RUN_DIR/page-deep.json")"
-	add_target herald-nocache "herald (bbolt), anonymous, page cache off" "$nocache_url$path" "" "$b_anon"
+	add_target herald-anon "herald (bbolt), anonymous" "$HERALD_URL$path" "" "$b_anon" "$HERALD_PID"
+	add_target herald-basic "herald (bbolt), Basic" "$HERALD_URL$path" "$BASIC" "$b_auth" "$HERALD_PID"
+	add_target herald-bearer "herald (bbolt), bearer token" "$HERALD_URL$path" "Bearer $TOKEN" "$b_token" "$HERALD_PID"
+	add_target herald-first "herald (bbolt), anonymous, first page" "$HERALD_URL$first" "" "$(wc -c <"$RUN_DIR/page-first.json")" "$HERALD_PID"
+	add_target herald-deep "herald (bbolt), anonymous, deep page" "$HERALD_URL$deeppath" "" "$(wc -c <"$RUN_DIR/page-deep.json")" "$HERALD_PID"
+	add_target herald-nocache "herald (bbolt), anonymous, page cache off" "$nocache_url$path" "" "$b_anon" "$nocache_pid"
 }
 
 # copy_to_postgres DB: a new database in the run's cluster holding a
@@ -399,12 +402,13 @@ targets_postgres() {
 	start_herald "$PG_DSN" "$RUN_DIR/herald-pg-1.log"
 	T_PIDS+=("$HERALD_PID")
 	PG_URL=$HERALD_URL
+	local pg_pid=$HERALD_PID
 	start_herald "$PG_DSN" "$RUN_DIR/herald-pg-2.log"
 	T_PIDS+=("$HERALD_PID")
 	PG2_URL=$HERALD_URL
 	start_herald "$PG_DSN" "$RUN_DIR/herald-pg-nocache.log" --page-cache-bytes -1
 	T_PIDS+=("$HERALD_PID")
-	local pg_nocache_url=$HERALD_URL
+	local pg_nocache_url=$HERALD_URL pg_nocache_pid=$HERALD_PID
 	log "[$size] herald on PostgreSQL: replica 1 on $PG_URL (measured), replica 2 on $PG2_URL (takes the writes), replica 3 on $pg_nocache_url (page cache off)"
 	fetch "$PG_URL$path" "$RUN_DIR/page-pg-anon.json"
 	fetch "$PG2_URL$path" "$RUN_DIR/page-pg2-anon.json"
@@ -424,12 +428,12 @@ targets_postgres() {
 	b_anon=$(wc -c <"$RUN_DIR/page-pg-anon.json")
 	b_auth=$(wc -c <"$RUN_DIR/page-pg-auth.json")
 	b_token=$(wc -c <"$RUN_DIR/page-pg-token.json")
-	add_target herald-pg-anon "herald (PostgreSQL), anonymous" "$PG_URL$path" "" "$b_anon"
-	add_target herald-pg-basic "herald (PostgreSQL), Basic" "$PG_URL$path" "$BASIC" "$b_auth"
-	add_target herald-pg-bearer "herald (PostgreSQL), bearer token" "$PG_URL$path" "Bearer $PG_TOKEN" "$b_token"
+	add_target herald-pg-anon "herald (PostgreSQL), anonymous" "$PG_URL$path" "" "$b_anon" "$pg_pid"
+	add_target herald-pg-basic "herald (PostgreSQL), Basic" "$PG_URL$path" "$BASIC" "$b_auth" "$pg_pid"
+	add_target herald-pg-bearer "herald (PostgreSQL), bearer token" "$PG_URL$path" "Bearer $PG_TOKEN" "$b_token" "$pg_pid"
 	add_target herald-pg-writes "herald (PostgreSQL), anonymous, while replica 2 takes writes (1 indicator per POST, aiming at $WRITES_PER_SEC/s)" \
-		"$PG_URL$path" "" "$b_anon" writes
-	add_target herald-pg-nocache "herald (PostgreSQL), anonymous, page cache off" "$pg_nocache_url$path" "" "$b_anon"
+		"$PG_URL$path" "" "$b_anon" "$pg_pid" writes
+	add_target herald-pg-nocache "herald (PostgreSQL), anonymous, page cache off" "$pg_nocache_url$path" "" "$b_anon" "$pg_nocache_pid"
 }
 
 # writer URL IDS ERR STOPPED: POSTs one new indicator per request to URL
@@ -563,8 +567,8 @@ targets_static() {
 	fetch "$BARE_URL$path" "$RUN_DIR/page-bare.json"
 	cmp -s "$RUN_DIR/page-anon.json" "$RUN_DIR/page-bare.json" || die "the bare Go server does not serve the same bytes"
 	log "[$size] nginx on $NGINX_URL, bare Go on $BARE_URL; body $bytes bytes"
-	add_target nginx "nginx (static file, sendfile)" "$NGINX_URL$path" "" "$bytes"
-	add_target bare "bare Go net/http, bytes from memory" "$BARE_URL$path" "" "$bytes"
+	add_target nginx "nginx (static file, sendfile)" "$NGINX_URL$path" "" "$bytes" "$NGINX_PID"
+	add_target bare "bare Go net/http, bytes from memory" "$BARE_URL$path" "" "$bytes" "$BARE_PID"
 }
 
 # ---------------------------------------------------------------- main
@@ -628,23 +632,27 @@ for n in $SIZES; do
 
 	# Rounds interleave the targets, so that a burst of outside load hits
 	# all of them alike; the table shows the median of the rounds.
-	declare -A R=() P=() M=()
+	declare -A R=() P=() M=() C=() T_CPU=()
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for i in "${!T_NAME[@]}"; do
 			[[ -z ${T_DURING[$i]} ]] || "${T_DURING[$i]}" start
-			measure "${T_NAME[$i]}-r$round" "${T_URL[$i]}" "${T_AUTH[$i]}"
+			measure "${T_NAME[$i]}-r$round" "${T_URL[$i]}" "${T_AUTH[$i]}" "${T_CPUPID[$i]}"
 			[[ -z ${T_DURING[$i]} ]] || "${T_DURING[$i]}" stop
 			R[$i]+="$RPS " P[$i]+="$P99 " M[$i]+="$P50 "
+			[[ -z $CPU_US ]] || C[$i]+="$CPU_US "
 		done
 	done
-	base_rps='' base_p99='' nginx_rps='' first_rps='' bolt_rps=''
+	base_rps='' base_p99='' base_cpu='' nginx_rps='' first_rps='' bolt_rps=''
 	for i in "${!T_NAME[@]}"; do
 		# shellcheck disable=SC2086 # word splitting of the round lists is wanted
 		T_RPS[i]=$(median %.0f ${R[$i]})
 		# shellcheck disable=SC2086
 		T_P99[i]=$(median %.2f ${P[$i]})
+		T_CPU[$i]=''
+		# shellcheck disable=SC2086
+		[[ -z ${C[$i]:-} ]] || T_CPU[$i]=$(median %.1f ${C[$i]})
 		case ${T_NAME[$i]} in
-		bare) base_rps=${T_RPS[$i]} base_p99=${T_P99[$i]} ;;
+		bare) base_rps=${T_RPS[$i]} base_p99=${T_P99[$i]} base_cpu=${T_CPU[$i]} ;;
 		nginx) nginx_rps=${T_RPS[$i]} ;;
 		herald-first) first_rps=${T_RPS[$i]} ;;
 		herald-anon) bolt_rps=${T_RPS[$i]} ;;
@@ -655,11 +663,16 @@ for n in $SIZES; do
 		[[ ${T_NAME[$i]} == herald-* ]] && vs_bolt=$(ratio "${T_RPS[$i]}" "$bolt_rps")
 		[[ ${T_NAME[$i]} == herald-pg-* ]] && vs_bolt="**$vs_bolt**"
 		[[ ${T_NAME[$i]} == herald-deep && -n $first_rps ]] && extra=" (deep ÷ first: $(ratio "${T_RPS[$i]}" "$first_rps"))"
+		cpu='–'
+		if [[ -n ${T_CPU[$i]} ]]; then
+			cpu="${T_CPU[$i]} µs"
+			[[ -z $base_cpu ]] || cpu+=" ($(ratio "${T_CPU[$i]}" "$base_cpu")×)"
+		fi
 		# shellcheck disable=SC2086
-		ROWS+=("| $size | ${T_LABEL[$i]} | ${T_BYTES[$i]} | ${T_RPS[$i]} | $(median %.2f ${M[$i]}) ms | ${T_P99[$i]} ms | $(awk -v a="${T_P99[$i]}" -v b="$base_p99" 'BEGIN { printf "%+.2f", a - b }') ms | **$(ratio "${T_RPS[$i]}" "$base_rps")**$extra | $(ratio "${T_RPS[$i]}" "$nginx_rps") | $vs_bolt |")
-		DETAILS+=("- $size ${T_NAME[$i]}, each round: req/s ${R[$i]% } | p99 ms ${P[$i]% }")
+		ROWS+=("| $size | ${T_LABEL[$i]} | ${T_BYTES[$i]} | ${T_RPS[$i]} | $(median %.2f ${M[$i]}) ms | ${T_P99[$i]} ms | $(awk -v a="${T_P99[$i]}" -v b="$base_p99" 'BEGIN { printf "%+.2f", a - b }') ms | **$(ratio "${T_RPS[$i]}" "$base_rps")**$extra | $(ratio "${T_RPS[$i]}" "$nginx_rps") | $vs_bolt | $cpu |")
+		DETAILS+=("- $size ${T_NAME[$i]}, each round: req/s ${R[$i]% } | p99 ms ${P[$i]% }${C[$i]:+ | server CPU µs/request ${C[$i]% }}")
 	done
-	unset R P M
+	unset R P M C T_CPU
 	if ((${#WRITES_NOTES[@]} > 0)); then
 		w=$(printf '; %s' "${WRITES_NOTES[@]}")
 		NOTES+=("- $size, writes through replica 2 during each round of herald-pg-writes (POSTs accepted): ${w#; }; after each round, replica 1 showed exactly the objects written, and its page bytes during the writes were bbolt's")
@@ -679,14 +692,15 @@ git -C "$REPO" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommi
 {
 	echo "Herald vs a bare Go handler and nginx: one ${PAGE_LIMIT}-object page (from the middle of the collection unless the row says otherwise), same response bytes"
 	echo
-	echo "| collection | target | body bytes | requests/s | p50 latency | p99 latency | p99 − bare | ÷ bare Go (req/s) | ÷ nginx | ÷ bbolt anonymous |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| collection | target | body bytes | requests/s | p50 latency | p99 latency | p99 − bare | ÷ bare Go (req/s) | ÷ nginx | ÷ bbolt anonymous | server CPU per request (÷ bare Go) |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr), load average before/after: $LOAD_BEFORE / $LOAD_AFTER"
 	echo "- herald $commit, $(go version | cut -d' ' -f3), log level $HERALD_LOG_LEVEL; bare Go: loadprep -serve-static (net/http, bytes from memory); $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes 2, sendfile on, access_log off; $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)"
 	echo "- wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved round(s) per target after a $WARMUP warm-up, median shown; all on 127.0.0.1, client and servers share the same CPUs"
+	echo "- server CPU per request: the user and system time of the server's process (nginx: its master and workers) during the measured run, over the requests wrk completed; median of the rounds. It leaves out what the client and the other processes took, so it moves less between runs than requests/s. The PostgreSQL rows count the herald replica only, not PostgreSQL's own processes"
 	if [[ $PG_ON == 1 ]]; then
 		echo "- $PG_DESC; a throwaway cluster ($PG_BIN) in $LOAD_DIR/pg on 127.0.0.1, durable, sharing the CPUs with herald and wrk; each size a \`herald copy\` of the bbolt file into a new database, served by two \`herald serve\` replicas (pool of 8 connections each); the writes are POSTs of one new indicator, as an account with a write grant (Basic), through replica 2 while wrk measures replica 1"
 		printf '%s\n' "${NOTES[@]}"
