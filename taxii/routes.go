@@ -39,7 +39,7 @@ const (
 var routeHooks []func(s *Server, e *echo.Echo)
 
 // newEcho builds the router. Paths are registered without trailing slash;
-// ServeHTTP normalises request paths (trailing slash and doubled slashes)
+// serveHTTP (server.go) normalises request paths (trailing slash and doubled slashes)
 // before routing, so /taxii2, /taxii2/ and //taxii2// all match.
 func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
