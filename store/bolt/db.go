@@ -98,6 +98,15 @@ var (
 	keyTokenSecret = []byte("token_secret")
 )
 
+// allocStep is how far ahead of its last page bbolt extends the file when
+// it needs room (bbolt's default is 16 MiB). The part past the last page
+// is a hole that takes no disk, but ls and file managers show it: with 16
+// MiB, a 280 MB database looked 6% larger than it is. Each extension is an
+// ftruncate and an fsync; a bulk import extends the file once per commit
+// either way (a commit writes more than a step), and a small write needs
+// one about every 256 pages.
+const allocStep = 1 << 20
+
 // Open opens the database at path, creating the file and its buckets when
 // it does not exist, and migrates a file written with an older schema
 // version to SchemaVersion (once, in one write transaction, so an
@@ -124,6 +133,7 @@ func Open(path string, opts *store.Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	bdb.AllocSize = allocStep
 	db := &DB{bdb: bdb, path: path, now: o.Now, maxPageSize: o.MaxPageSize, noSync: o.NoSync}
 	rekeying := false // the schema transaction found the rewrite of shortKeys unfinished
 	err = bdb.Update(func(tx *bbolt.Tx) error {
