@@ -425,9 +425,11 @@ func tooMany(wait time.Duration) *apiError {
 	}
 }
 
-// login verifies the Authorization header h of a request from ip: the
+// login verifies the Authorization header h of a request from the client
+// whose address ipOf gives (asked only when the cache cannot answer): the
 // cache first, then the throttle, then (sharing a check already in flight
-// for the same credentials) the store and the password hash.
+// for the same credentials) the store and the password hash. A cache miss
+// decodes h a second time (parse), which is nothing next to the check.
 func (a *authenticator) login(ctx context.Context, ipOf func() string, h string) (*caller, error) {
 	key, perr := a.parseKey(h)
 	if perr == nil {
