@@ -78,8 +78,12 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if !validRequestID(rid) {
 			rid = newRequestID()
 		}
+		// Everything below, and the handlers, get the context with the
+		// request's state (logFor builds the request's logger from it
+		// when a handler logs).
 		oc := &observedContext{Context: c, state: reqState{id: rid, idHdr: [1]string{rid}}}
-		c, rs := oc, &oc.state // logFor builds the request's logger when a handler logs
+		rs := &oc.state
+		c = oc
 		h := resp.Header()
 		h[keyRequestID] = rs.idHdr[:]
 		h[echo.HeaderContentType] = valTAXIIType
